@@ -89,7 +89,7 @@ void Reactor::Remove(int fd) {
   handlers_.erase(fd);
 }
 
-void Reactor::AddPeriodic(std::chrono::milliseconds period, std::function<void()> fn) {
+void Reactor::AddPeriodic(std::chrono::milliseconds period, std::function<bool()> fn) {
   auto add = [this, period, fn = std::move(fn)]() mutable {
     periodics_.push_back({period, std::chrono::steady_clock::now() + period, std::move(fn)});
   };
@@ -112,11 +112,17 @@ void Reactor::DrainPosted() {
 
 void Reactor::RunPeriodics() {
   auto now = std::chrono::steady_clock::now();
-  for (size_t i = 0; i < periodics_.size(); ++i) {
+  for (size_t i = 0; i < periodics_.size();) {
     if (periodics_[i].next <= now) {
       periodics_[i].next = now + periodics_[i].period;
-      periodics_[i].fn();  // may append to periodics_; index access stays valid
+      // fn may append to periodics_, so copy it out before calling.
+      auto fn = periodics_[i].fn;
+      if (!fn()) {
+        periodics_.erase(periodics_.begin() + static_cast<std::ptrdiff_t>(i));
+        continue;
+      }
     }
+    ++i;
   }
 }
 

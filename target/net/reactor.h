@@ -41,8 +41,9 @@ class Reactor {
   void Modify(int fd, uint32_t events);
   // Stops watching `fd` (does not close it). Safe inside a handler. Reactor thread only.
   void Remove(int fd);
-  // Calls `fn` every `period` on the reactor thread (for NOP pings and login timers).
-  void AddPeriodic(std::chrono::milliseconds period, std::function<void()> fn);
+  // Calls `fn` every `period` on the reactor thread (for NOP pings and login timers) until
+  // it returns false. Thread-safe.
+  void AddPeriodic(std::chrono::milliseconds period, std::function<bool()> fn);
 
   // Returns true when called on this reactor's loop thread.
   bool InLoopThread() const { return std::this_thread::get_id() == thread_id_.load(); }
@@ -52,7 +53,7 @@ class Reactor {
   struct Periodic {
     std::chrono::milliseconds period;
     std::chrono::steady_clock::time_point next;
-    std::function<void()> fn;
+    std::function<bool()> fn;
   };
 
   void Loop();

@@ -57,6 +57,7 @@ TEST(ReactorTest, PeriodicFires) {
   std::atomic<int> count{0};
   reactor.AddPeriodic(std::chrono::milliseconds(10), [&] {
     if (++count == 3) fired.set_value();
+    return count < 3;
   });
   auto f = fired.get_future();
   EXPECT_EQ(f.wait_for(std::chrono::seconds(5)), std::future_status::ready);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds the Release and the ASan+UBSan builds,
+# runs every test in both with ctest, then runs each fuzzer for a bounded time.
+# Usage: ci/test.sh [--quick]   (--quick: Release build only, no fuzzing)
+set -euo pipefail
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo_root"
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+bash ci/install-deps.sh
+export FIO="$repo_root/.deps/fio/bin/fio"
+
+status=0
+run_ctest() {
+  local preset=$1
+  echo "== ctest ($preset) =="
+  # ctest prints its summary line ("100% tests passed, 0 tests failed out of N").
+  if ! ctest --preset "$preset" --timeout 900 -j 1; then
+    status=1
+  fi
+}
+
+bash ci/build.sh release
+run_ctest release
+if [ "$quick" -eq 0 ]; then
+  bash ci/build.sh asan
+  run_ctest asan
+  bash ci/fuzz.sh "${REFTARGET_FUZZ_SECONDS:-30}" || status=1
+fi
+exit "$status"

@@ -1,0 +1,174 @@
+// reftarget: the userspace iSCSI reference target. Thin main: parse flags, load the
+// configuration, open portals, serve until SIGTERM/SIGINT, drain, exit 0.
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "target/common/logging.h"
+#include "target/config/saveconfig_reader.h"
+#include "target/daemon/runtime_builder.h"
+#include "target/iscsi/session/connection.h"
+#include "target/iscsi/session/session_table.h"
+#include "target/net/listener.h"
+#include "target/net/reactor.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: reftarget --config saveconfig.json [--admin-socket PATH] [--threads N]\n"
+    "                 [--log-level error|warn|info|debug] [--drain-timeout SECONDS]\n";
+
+struct Options {
+  std::string config_path;
+  std::string admin_socket;
+  unsigned threads = 0;
+  unsigned drain_timeout_s = 30;
+  reftarget::log::Level level = reftarget::log::Level::kInfo;
+};
+
+bool ParseUnsigned(const std::string& text, unsigned* out) {
+  if (text.empty() || text.size() > 6) return false;
+  unsigned v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<unsigned>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// Returns 0 on success, or the exit code for a usage error (2).
+int ParseOptions(int argc, char** argv, Options* opt) {
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "reftarget: %s needs a value\n%s", name, kUsage);
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--config") {
+      const char* v = value("--config");
+      if (!v) return 2;
+      opt->config_path = v;
+    } else if (arg == "--admin-socket") {
+      const char* v = value("--admin-socket");
+      if (!v) return 2;
+      opt->admin_socket = v;
+    } else if (arg == "--threads") {
+      const char* v = value("--threads");
+      if (!v || !ParseUnsigned(v, &opt->threads) || opt->threads > 256) {
+        std::fprintf(stderr, "reftarget: --threads: expected a number from 0 to 256\n");
+        return 2;
+      }
+    } else if (arg == "--drain-timeout") {
+      const char* v = value("--drain-timeout");
+      if (!v || !ParseUnsigned(v, &opt->drain_timeout_s)) {
+        std::fprintf(stderr, "reftarget: --drain-timeout: expected seconds\n");
+        return 2;
+      }
+    } else if (arg == "--log-level") {
+      const char* v = value("--log-level");
+      if (!v || !reftarget::log::ParseLevel(v, &opt->level)) {
+        std::fprintf(stderr, "reftarget: --log-level: expected error, warn, info or debug\n");
+        return 2;
+      }
+    } else {
+      std::fprintf(stderr, "reftarget: unknown argument '%s'\n%s", arg.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (opt->config_path.empty()) {
+    std::fprintf(stderr, "reftarget: --config is required\n%s", kUsage);
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace reftarget;
+  Options opt;
+  if (int rc = ParseOptions(argc, argv, &opt); rc != 0) return rc;
+  log::SetLevel(opt.level);
+
+  // Block the stop signals in every thread; the main thread waits for them with sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto config = config::LoadConfigFile(opt.config_path);
+  if (!config.ok()) {
+    std::fprintf(stderr, "reftarget: %s\n", config.error().c_str());
+    return 2;
+  }
+  for (const auto& key : config::UnknownKeys(config.value())) {
+    RT_LOG(kWarn, "config") << opt.config_path << ": " << key << ": not used by reftarget; kept";
+  }
+  auto runtime = daemon::BuildRuntime(config.value());
+  if (!runtime.ok()) {
+    std::fprintf(stderr, "reftarget: %s: %s\n", opt.config_path.c_str(), runtime.error().c_str());
+    return 2;
+  }
+  if (!opt.admin_socket.empty()) {
+    RT_LOG(kWarn, "main") << "--admin-socket " << opt.admin_socket
+                          << ": live management is not available in this version; ignored";
+  }
+
+  iscsi::TargetRegistry registry;
+  registry.Publish(runtime.value().snapshot);
+  iscsi::SessionTable sessions;
+  std::atomic<uint64_t> inflight{0};
+  iscsi::ConnectionContext context{&registry, &sessions, &inflight};
+
+  unsigned threads = opt.threads != 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+  net::ReactorPool pool(threads);
+  pool.Start();
+
+  std::vector<std::unique_ptr<net::Listener>> listeners;
+  for (const auto& portal : runtime.value().portals) {
+    auto listener = net::Listener::Open(portal.ip, portal.port);
+    if (!listener.ok()) {
+      std::fprintf(stderr, "reftarget: %s\n", listener.error().c_str());
+      pool.Stop();
+      return 2;
+    }
+    iscsi::AttachAcceptor(listener.value().get(), &pool, context);
+    RT_LOG(kInfo, "main") << "listening on " << listener.value()->local().ToString();
+    listeners.push_back(std::move(listener).value());
+  }
+  RT_LOG(kInfo, "main") << "serving " << runtime.value().snapshot->tpgs.size() << " TPG(s) with "
+                        << threads << " reactor thread(s)";
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  RT_LOG(kInfo, "main") << "received " << strsignal(sig) << "; draining";
+  for (auto& l : listeners) l->Close();
+  // Let commands already handed to backstores finish so that nothing acknowledged is lost.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opt.drain_timeout_s);
+  while (inflight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (inflight.load() > 0) {
+    RT_LOG(kWarn, "main") << inflight.load() << " command(s) still in flight after "
+                          << opt.drain_timeout_s << " s; exiting anyway";
+  }
+  pool.Stop();
+  runtime.value().Shutdown();
+  RT_LOG(kInfo, "main") << "stopped";
+  return 0;
+}

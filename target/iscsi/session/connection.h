@@ -1,0 +1,229 @@
+// Connection: one iSCSI connection (and, with MaxConnections=1, its session) on one reactor.
+// Reads PDUs with a resumable state machine (BHS → AHS → header digest → data → data
+// digest), drives login and the full feature phase, and writes PDUs in batches with writev.
+// Every method runs on the owning reactor's thread; SCSI completions are posted back to it.
+#pragma once
+
+#include <sys/uio.h>
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "target/common/io_buffer.h"
+#include "target/iscsi/login/chap.h"
+#include "target/iscsi/login/negotiation.h"
+#include "target/iscsi/login/text_keys.h"
+#include "target/iscsi/pdu/pdu.h"
+#include "target/iscsi/session/session_table.h"
+#include "target/iscsi/session/target_registry.h"
+#include "target/net/listener.h"
+#include "target/net/reactor.h"
+#include "target/scsi/scsi_command.h"
+
+namespace reftarget::iscsi {
+
+// What every connection shares: the configuration, the session table, counters.
+struct ConnectionContext {
+  TargetRegistry* registry = nullptr;
+  SessionTable* sessions = nullptr;
+  std::atomic<uint64_t>* inflight_commands = nullptr;  // process-wide, for draining on SIGTERM
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  // Takes ownership of `fd`. Call Start() on `reactor`'s thread.
+  Connection(int fd, net::Endpoint peer, net::Endpoint local, net::Reactor* reactor,
+             ConnectionContext context);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Registers with the reactor and starts reading. Reactor thread only.
+  void Start();
+  // Closes the socket and abandons the session; in-flight SCSI commands finish in the
+  // background and their responses are dropped. Reactor thread only; idempotent.
+  void Close(const std::string& reason);
+  // Asks the connection to close from any thread (session reinstatement, shutdown).
+  void CloseAsync(const std::string& reason);
+
+  bool closed() const { return fd_ < 0; }
+  const net::Endpoint& peer() const { return peer_; }
+
+ private:
+  // ---- receive state machine (connection_io.cc) ----
+  enum class RecvState { kBhs, kAhs, kHeaderDigest, kData, kDataDigest };
+  // Where the data segment of the current PDU goes.
+  struct DataSink {
+    uint8_t* dest = nullptr;   // nullptr: discard
+    uint32_t length = 0;       // bytes of payload (unpadded) to store at dest
+  };
+  void OnEvents(uint32_t events);
+  void ReadAvailable();
+  // Consumes up to `n` bytes from `p`; returns bytes consumed.
+  size_t Consume(const uint8_t* p, size_t n);
+  void OnHeaderComplete();
+  void OnPduComplete(bool data_digest_ok);
+  void ResetReceive();
+
+  // ---- send path (connection_io.cc) ----
+  struct OutPdu {
+    std::array<uint8_t, kBhsLength + 4> header{};
+    uint32_t header_length = kBhsLength;
+    std::shared_ptr<const void> owner;  // keeps `data` alive
+    const uint8_t* data = nullptr;
+    uint32_t data_length = 0;
+    std::array<uint8_t, 8> trailer{};   // padding then data digest
+    uint32_t trailer_length = 0;
+    size_t sent = 0;                    // bytes of this PDU already written
+    size_t total() const { return header_length + data_length + trailer_length; }
+  };
+  // Queues a PDU whose data segment is `data` (kept alive by `owner`); sets DataSegmentLength,
+  // padding and digests. The bytes go out on the next Flush().
+  void Send(const Bhs& bhs, std::shared_ptr<const void> owner = nullptr,
+            const uint8_t* data = nullptr, uint32_t length = 0);
+  void SendBytes(const Bhs& bhs, std::vector<uint8_t> data);
+  void Flush();
+
+  // ---- login (login_handler.cc) ----
+  void HandleLoginPdu();
+  void LoginFail(uint8_t status_class, uint8_t status_detail, const std::string& reason);
+  void SendLoginResponse(bool transit, uint8_t csg, uint8_t nsg, const std::vector<login::KeyValue>& keys);
+  bool HandleSecurityKeys(const std::vector<login::KeyValue>& keys, std::vector<login::KeyValue>* reply);
+  bool LookUpTarget(const std::vector<login::KeyValue>& keys);
+  void EnterFullFeaturePhase();
+  uint32_t MaxCmdSn() const;
+
+  // ---- full feature phase (command_handler.cc, control_handler.cc) ----
+  struct Task;
+  void HandleFfpPdu();
+  // CmdSN ordering (RFC 7143 §4.2.2.1). Returns false if the PDU must be silently ignored.
+  bool AcceptCmdSn(bool immediate, uint32_t cmd_sn);
+  void Admit(uint32_t cmd_sn, std::function<void()> action);
+  void DrainOrdered();
+  void BeginScsiCommand(const ScsiCommandPdu& cmd);
+  void OnScsiCommandData(bool digest_ok);
+  void BeginDataOut(const DataOutPdu& d);
+  void OnDataOutData(bool digest_ok);
+  void StartTask(Task* task);
+  void SendR2Ts(Task* task);
+  void MaybeExecute(Task* task);
+  void Execute(Task* task);
+  void OnScsiDone(uint32_t itt, scsi::ScsiResponse response);
+  void SendScsiResult(Task* task, scsi::ScsiResponse response);
+  void FailTask(Task* task, uint8_t sense_key, uint8_t asc, uint8_t ascq);
+  // Removes a task; if the current receive targets it, the rest of that payload is discarded.
+  std::unique_ptr<Task> TakeTask(uint32_t itt);
+  uint32_t CurrentMaxCmdSn();
+  bool InWindow(uint32_t cmd_sn) const;
+  void HandleNopOut(const NopOutPdu& nop);
+  void HandleText(const TextRequestPdu& text);
+  void HandleLogout(const LogoutRequestPdu& logout);
+  void HandleTaskManagement(const TaskMgmtRequestPdu& tmf);
+  void CompleteTmf(uint32_t itt, TmfResponse response);
+  void SendReject(RejectReason reason, const Bhs& rejected);
+  void SendNopInPing();
+  void OnTick();
+  std::vector<uint8_t> BuildSendTargets(const std::string& which) const;
+
+  // ---- state ----
+  int fd_;
+  net::Endpoint peer_;
+  net::Endpoint local_;
+  net::Reactor* reactor_;
+  ConnectionContext context_;
+  std::string log_name_;
+
+  RecvState recv_state_ = RecvState::kBhs;
+  Bhs bhs_{};
+  BhsCommon common_{};
+  std::array<uint8_t, 1020> ahs_{};  // TotalAHSLength is 8 bits of 4-byte words
+  uint32_t ahs_length_ = 0;
+  std::array<uint8_t, 4> digest_{};
+  size_t need_ = kBhsLength;          // bytes still wanted in the current state
+  size_t have_ = 0;                   // bytes gathered in the current state
+  DataSink sink_;
+  std::vector<uint8_t> pdu_data_;     // data segments of control PDUs (login, text, NOP)
+  uint32_t data_crc_ = 0;             // running data digest over the segment and padding
+  std::vector<uint8_t> recv_buffer_;  // staging for small PDUs
+  size_t recv_begin_ = 0;
+  size_t recv_end_ = 0;
+
+  std::deque<OutPdu> out_;
+  bool want_write_ = false;
+
+  // Login
+  enum class Phase { kLogin, kFullFeature, kLoggingOut };
+  Phase phase_ = Phase::kLogin;
+  uint8_t login_stage_ = 0;           // CSG the initiator is in
+  bool security_done_ = false;
+  bool login_started_ = false;
+  std::vector<uint8_t> login_keys_;   // accumulated across PDUs with the C bit
+  LoginRequestPdu first_login_{};
+  std::optional<login::OperationalNegotiator> negotiator_;
+  std::optional<login::ChapAuthenticator> chap_;
+  enum class ChapStep { kNone, kAwaitAlgorithm, kAwaitResponse, kDone };
+  ChapStep chap_step_ = ChapStep::kNone;
+  bool auth_required_ = false;
+  login::ChapCredentials auth_credentials_;
+  login::SessionKind session_kind_ = login::SessionKind::kNormal;
+  std::string initiator_name_;
+  std::string initiator_alias_;
+  std::string target_name_;
+  std::shared_ptr<const TargetSnapshot> snapshot_;
+  std::shared_ptr<const TpgRuntime> tpg_;
+  std::chrono::steady_clock::time_point login_deadline_;
+  std::vector<std::string> negotiated_names_;  // keys seen during login, for duplicates
+
+  // Session
+  login::SessionParams params_{};
+  std::array<uint8_t, 6> isid_{};
+  uint16_t tsih_ = 0;
+  SessionKey session_key_;
+  bool registered_ = false;
+  scsi::NexusId nexus_ = 0;
+  scsi::LunMap luns_;
+  uint32_t stat_sn_ = 0;
+  uint32_t exp_cmd_sn_ = 0;
+  uint32_t max_cmd_sn_ = 0;
+  uint32_t cmdsn_depth_ = 128;
+  std::map<uint32_t, std::function<void()>> ordered_;  // in-window, waiting for earlier CmdSNs
+
+  // Tasks by ITT
+  std::unordered_map<uint32_t, std::unique_ptr<Task>> tasks_;
+  uint32_t next_ttt_ = 1;
+  uint32_t data_task_itt_ = kReservedTag;  // the task the current Data-Out/immediate data feeds
+  uint32_t data_offset_ = 0;               // Buffer Offset of the current Data-Out
+  uint32_t data_ttt_ = kReservedTag;       // TTT of the current Data-Out
+  bool data_valid_ = false;                // the current Data-Out passed every check
+  enum class PendingReject { kNone, kProtocol, kInvalidField, kTaskInProgress, kNotSupported };
+  PendingReject pending_reject_ = PendingReject::kNone;  // answer once the payload is read
+  std::set<uint32_t> pending_cmd_sns_;     // in-window CmdSNs received but not yet admitted
+  uint32_t pending_tmf_count_ = 0;
+  std::map<uint32_t, uint32_t> tmf_remaining_;  // TMF ITT -> aborted commands still running
+  uint32_t close_after_tmf_ = kReservedTag;      // TARGET COLD RESET closes after answering
+
+  // Text continuation
+  std::vector<uint8_t> text_request_;
+  std::vector<uint8_t> text_response_;
+  size_t text_response_sent_ = 0;
+  uint32_t text_ttt_ = kReservedTag;
+
+  // Liveness
+  std::chrono::steady_clock::time_point last_rx_;
+  uint32_t ping_ttt_ = kReservedTag;
+  std::chrono::steady_clock::time_point ping_sent_;
+};
+
+// Accepts connections on a listener and hands them to reactors round-robin.
+void AttachAcceptor(net::Listener* listener, net::ReactorPool* pool, ConnectionContext context);
+
+}  // namespace reftarget::iscsi

@@ -1,0 +1,43 @@
+#include "target/iscsi/session/session_table.h"
+
+namespace reftarget::iscsi {
+
+uint16_t SessionTable::Add(const SessionKey& key, Terminator terminate, Terminator* reinstated) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(key);
+  if (it != sessions_.end()) {
+    *reinstated = std::move(it->second.terminate);
+    sessions_.erase(it);
+  }
+  uint16_t tsih;
+  for (;;) {
+    tsih = next_tsih_++;
+    if (next_tsih_ == 0) next_tsih_ = 1;  // RFC 7143 §11.12.4: TSIH 0 is reserved
+    bool used = false;
+    for (const auto& [k, e] : sessions_) used = used || e.tsih == tsih;
+    if (!used && tsih != 0) break;
+  }
+  sessions_[key] = Entry{tsih, std::move(terminate)};
+  return tsih;
+}
+
+void SessionTable::Remove(const SessionKey& key, uint16_t tsih) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(key);
+  if (it != sessions_.end() && it->second.tsih == tsih) sessions_.erase(it);
+}
+
+bool SessionTable::HasTsih(uint16_t tsih) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [k, e] : sessions_) {
+    if (e.tsih == tsih) return true;
+  }
+  return false;
+}
+
+size_t SessionTable::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sessions_.size();
+}
+
+}  // namespace reftarget::iscsi

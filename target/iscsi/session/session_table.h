@@ -1,0 +1,51 @@
+// SessionTable: every logged-in session in the process, for TSIH allocation and session
+// reinstatement (RFC 7143 §6.3.5: a login with an existing ISID and TSIH 0 replaces the
+// old session). Touched only at login and logout, never on the I/O path.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+
+namespace reftarget::iscsi {
+
+struct SessionKey {
+  std::string initiator_name;
+  std::array<uint8_t, 6> isid{};
+  std::string target_name;  // "" for discovery sessions
+  uint16_t tpg_tag = 0;
+  bool operator<(const SessionKey& o) const {
+    return std::tie(initiator_name, isid, target_name, tpg_tag) <
+           std::tie(o.initiator_name, o.isid, o.target_name, o.tpg_tag);
+  }
+};
+
+class SessionTable {
+ public:
+  // Called to end an old session when a new login reinstates it; must be thread-safe.
+  using Terminator = std::function<void()>;
+
+  // Registers a new session under `key`, returning its TSIH (never 0). If a session with the
+  // same key exists, its terminator is returned in `*reinstated` and it is replaced.
+  uint16_t Add(const SessionKey& key, Terminator terminate, Terminator* reinstated);
+  // Removes the session `tsih` if it is still registered under `key`.
+  void Remove(const SessionKey& key, uint16_t tsih);
+  // Returns true if a session with this TSIH exists.
+  bool HasTsih(uint16_t tsih) const;
+  size_t size() const;
+
+ private:
+  struct Entry {
+    uint16_t tsih;
+    Terminator terminate;
+  };
+  mutable std::mutex mu_;
+  std::map<SessionKey, Entry> sessions_;
+  uint16_t next_tsih_ = 1;
+};
+
+}  // namespace reftarget::iscsi
