@@ -38,7 +38,15 @@ inline bool Enabled(Level level) { return static_cast<int>(level) <= static_cast
 
 }  // namespace reftarget::log
 
-#define RT_LOG(level, component)                                      \
-  if (!::reftarget::log::Enabled(::reftarget::log::Level::level)) { \
-  } else                                                              \
-    ::reftarget::log::Line(::reftarget::log::Level::level, component)
+namespace reftarget::log {
+// Lets RT_LOG be one expression, so that it is safe after an unbraced if (glog's trick).
+struct Voidify {
+  void operator&(const Line&) {}
+};
+}  // namespace reftarget::log
+
+#define RT_LOG(level, component)                                  \
+  !::reftarget::log::Enabled(::reftarget::log::Level::level)     \
+      ? (void)0                                                   \
+      : ::reftarget::log::Voidify() &                             \
+            ::reftarget::log::Line(::reftarget::log::Level::level, component)

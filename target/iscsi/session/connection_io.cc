@@ -11,6 +11,7 @@
 #include "target/iscsi/pdu/crc32c.h"
 #include "target/iscsi/session/connection.h"
 #include "target/iscsi/session/task.h"
+#include "target/scsi/logical_unit.h"
 
 namespace reftarget::iscsi {
 namespace {
@@ -89,6 +90,9 @@ void Connection::Close(const std::string& reason) {
   if (registered_) {
     context_.sessions->Remove(session_key_, tsih_);
     registered_ = false;
+  }
+  for (const auto& [lun, mapped] : luns_) {
+    if (mapped.unit) mapped.unit->NexusLost(nexus_);
   }
 }
 

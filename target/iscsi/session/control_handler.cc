@@ -228,12 +228,19 @@ void Connection::HandleText(const TextRequestPdu& text) {
         return SendReject(RejectReason::kProtocolError, bhs_);
       }
       std::string reply;
+      std::vector<login::KeyValue> negotiated;
+      if (auto failure = negotiator_->NegotiateFullFeature(keys.value(), &negotiated)) {
+        RT_LOG(kWarn, log_name_) << "Text request: " << failure->reason;
+        return SendReject(RejectReason::kProtocolError, bhs_);
+      }
+      // RFC 7143 §13.12: a new MaxRecvDataSegmentLength declaration applies from now on.
+      params_.initiator_max_recv_data_segment_length =
+          negotiator_->params().initiator_max_recv_data_segment_length;
+      reply = login::EncodeTextKeys(negotiated);
       for (const auto& kv : keys.value()) {
         if (kv.key == "SendTargets") {
           auto st = BuildSendTargets(kv.value);
           reply.append(st.begin(), st.end());
-        } else {
-          login::AppendTextKey(&reply, kv.key, "NotUnderstood");
         }
         if (reply.size() > kMaxTextRequestBytes) break;
       }

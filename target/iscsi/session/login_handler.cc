@@ -273,7 +273,9 @@ void Connection::HandleLoginPdu() {
     if (!IsSecurityKey(kv.key)) operational.push_back(kv);
   }
   if (!operational.empty()) {
-    if (auto failure = negotiator_->Negotiate(operational, &reply)) {
+    auto stage = req.csg == kStageSecurity ? login::LoginStage::kSecurity
+                                           : login::LoginStage::kOperational;
+    if (auto failure = negotiator_->Negotiate(operational, &reply, stage)) {
       return LoginFail(failure->status_class, failure->status_detail, failure->reason);
     }
   }
@@ -288,7 +290,23 @@ void Connection::HandleLoginPdu() {
     if (!auth_complete) transit = false;  // CHAP still in progress: stay in this stage
     if (auth_complete) security_done_ = true;
   }
+  uint8_t nsg = req.nsg;
   if (transit && req.nsg == kStageFullFeature) {
+    // The target's own offers (keys whose RFC default this TPG cannot accept) need an
+    // answer before the full feature phase: stay in, or move to, the operational stage.
+    if (req.csg == kStageSecurity) {
+      // Operational keys cannot appear in a security-stage response: move to the
+      // operational stage first and make the offers there.
+      if (negotiator_->NeedsTargetOffers()) nsg = kStageOperational;
+    } else {
+      bool offered = false;
+      if (auto failure = negotiator_->AppendTargetOffers(&reply, &offered)) {
+        return LoginFail(failure->status_class, failure->status_detail, failure->reason);
+      }
+      if (offered) transit = false;
+    }
+  }
+  if (transit && nsg == kStageFullFeature) {
     negotiator_->AppendTargetDeclarations(&reply);
     EnterFullFeaturePhase();
     if (closed()) return;
@@ -303,8 +321,8 @@ void Connection::HandleLoginPdu() {
                              << (params_.data_digest_crc32c ? "CRC32C" : "None") << ")";
     return;
   }
-  SendLoginResponse(transit, req.csg, req.nsg, reply);
-  if (transit) login_stage_ = req.nsg;
+  SendLoginResponse(transit, req.csg, nsg, reply);
+  if (transit) login_stage_ = nsg;
 }
 
 void Connection::EnterFullFeaturePhase() {
