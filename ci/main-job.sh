@@ -12,7 +12,8 @@ mkdir -p "$out" || { echo "main-job: cannot create $out" >&2; exit 2; }
 out=$(cd "$out" && pwd)
 
 bash ci/install-deps.sh || exit 2
-bash ci/build.sh release >"$out/build.log" 2>&1 || { echo "main-job: build failed, see $out/build.log" >&2; exit 2; }
+{ cmake --preset release && cmake --build --preset release --target reftarget; } >"$out/build.log" 2>&1 ||
+  { echo "main-job: build failed, see $out/build.log" >&2; exit 2; }
 reftarget=$repo_root/build/release/target/daemon/reftarget
 fio=$repo_root/.deps/fio/bin/fio
 families=(SCSI.Inquiry SCSI.TestUnitReady SCSI.ReadCapacity10 SCSI.ReadCapacity16
@@ -51,7 +52,7 @@ trap cleanup EXIT
 iqn=iqn.2026-11.org.reftarget.mainjob
 block_so="" ; block_lun=""
 if [ -n "$block_dev" ]; then
-  block_so=$(printf ',\n    {"plugin": "block", "name": "block0", "dev": "%s", "readonly": false, "write_back": false, "wwn": "8c6b7a52-0f10-4c43-9d61-b0c1c0d0e0f2"}' "$block_dev")
+  block_so=$(printf ',\n    {"plugin": "block", "name": "block0", "dev": "%s", "readonly": false, "write_back": false, "wwn": "8c6b7a52-0f10-4c43-9d61-b0c1c0d0e0f2", "attributes": {"emulate_tpu": 1}}' "$block_dev")
   block_lun=',
           {"index": 2, "storage_object": "/backstores/block/block0"}'
 fi

@@ -30,6 +30,7 @@ constexpr uint8_t kDetailMissingParameter = 0x07;
 constexpr uint8_t kDetailSessionDoesNotExist = 0x0a;
 constexpr uint8_t kDetailInvalidDuringLogin = 0x0b;
 constexpr uint8_t kDetailTargetError = 0x00;
+constexpr uint8_t kDetailOutOfResources = 0x02;
 
 bool IsSecurityKey(const std::string& key) {
   return key == "InitiatorName" || key == "InitiatorAlias" || key == "TargetName" ||
@@ -54,6 +55,12 @@ uint32_t Connection::MaxCmdSn() const {
 
 void Connection::SendLoginResponse(bool transit, uint8_t csg, uint8_t nsg,
                                    const std::vector<login::KeyValue>& keys) {
+  if (log::Enabled(log::Level::kDebug)) {
+    std::string text;
+    for (const auto& kv : keys) text += " " + kv.key + "=" + kv.value.substr(0, 64);
+    RT_LOG(kDebug, log_name_) << "login response T=" << transit << " NSG " << int{nsg}
+                              << " keys:" << text;
+  }
   LoginResponsePdu r;
   r.transit = transit;
   r.csg = csg;
@@ -241,6 +248,11 @@ void Connection::HandleLoginPdu() {
   login_keys_.clear();
   if (!parsed.ok()) return LoginFail(kClassInitiatorError, kDetailInitiatorError, parsed.error());
   const auto& keys = parsed.value();
+  if (log::Enabled(log::Level::kDebug)) {
+    std::string text;
+    for (const auto& kv : keys) text += " " + kv.key + "=" + kv.value.substr(0, 64);
+    RT_LOG(kDebug, log_name_) << "login CSG " << int{req.csg} << " keys:" << text;
+  }
 
   std::vector<login::KeyValue> reply;
   if (!negotiator_.has_value()) {
@@ -309,7 +321,7 @@ void Connection::HandleLoginPdu() {
   if (transit && nsg == kStageFullFeature) {
     negotiator_->AppendTargetDeclarations(&reply);
     EnterFullFeaturePhase();
-    if (closed()) return;
+    if (closed() || phase_ == Phase::kLoggingOut) return;
     SendLoginResponse(true, req.csg, req.nsg, reply);
     params_ = negotiator_->params();
     phase_ = Phase::kFullFeature;
@@ -336,6 +348,10 @@ void Connection::EnterFullFeaturePhase() {
         if (auto conn = weak.lock()) conn->CloseAsync("session reinstated by a new login");
       },
       &old);
+  if (tsih_ == 0) {
+    return LoginFail(kClassTargetError, kDetailOutOfResources,
+                     "session limit reached; no new session accepted");
+  }
   registered_ = true;
   if (old) {
     // RFC 7143 §6.3.5: the new login with the same ISID replaces the old session.

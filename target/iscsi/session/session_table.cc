@@ -8,6 +8,8 @@ uint16_t SessionTable::Add(const SessionKey& key, Terminator terminate, Terminat
   if (it != sessions_.end()) {
     *reinstated = std::move(it->second.terminate);
     sessions_.erase(it);
+  } else if (sessions_.size() >= max_sessions_ || sessions_.size() >= 0xfffe) {
+    return 0;
   }
   uint16_t tsih;
   for (;;) {

@@ -29,8 +29,12 @@ class SessionTable {
   // Called to end an old session when a new login reinstates it; must be thread-safe.
   using Terminator = std::function<void()>;
 
-  // Registers a new session under `key`, returning its TSIH (never 0). If a session with the
-  // same key exists, its terminator is returned in `*reinstated` and it is replaced.
+  // Holds at most `max_sessions` sessions at once.
+  explicit SessionTable(size_t max_sessions = 4096) : max_sessions_(max_sessions) {}
+
+  // Registers a new session under `key`, returning its TSIH, or 0 when the table is full
+  // (the login then fails with 0x0302, out of resources). If a session with the same key
+  // exists, its terminator is returned in `*reinstated` and it is replaced.
   uint16_t Add(const SessionKey& key, Terminator terminate, Terminator* reinstated);
   // Removes the session `tsih` if it is still registered under `key`.
   void Remove(const SessionKey& key, uint16_t tsih);
@@ -43,6 +47,7 @@ class SessionTable {
     uint16_t tsih;
     Terminator terminate;
   };
+  const size_t max_sessions_;
   mutable std::mutex mu_;
   std::map<SessionKey, Entry> sessions_;
   uint16_t next_tsih_ = 1;
