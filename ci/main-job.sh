@@ -121,7 +121,7 @@ for kind in "${kinds[@]}"; do
   if [ ! -x "$fio" ]; then echo "$kind SKIP fio-missing 0 0" >>"$fio_results"; continue; fi
   timeout 300 "$fio" --output-format=json --output="$json" --name=verify --ioengine=libiscsi \
     --filename="iscsi\://127.0.0.1\:$port/$iqn/${lun_of[$kind]}" --rw=randwrite --bs=4k \
-    --iodepth=32 --size=64m --verify=crc32c --do_verify=1 --initiator=iqn.2026-11.org.reftarget.fio \
+    --iodepth=32 --size=64m --verify=crc32c --do_verify=1 --verify_state_save=0 --initiator=iqn.2026-11.org.reftarget.fio \
     >"$out/fio-$kind.log" 2>&1
   rc=$?
   errors=$(grep -o '"error" : [0-9]*' "$json" 2>/dev/null | awk '{s+=$3} END {print s+0}')

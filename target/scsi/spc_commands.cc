@@ -1,5 +1,5 @@
 // TEST UNIT READY, REQUEST SENSE, REPORT LUNS (unit-level fallback) and REPORT SUPPORTED
-// OPERATION CODES (SPC-4 §6.47, §6.39, §6.33, §6.35).
+// OPERATION CODES (SPC-4).
 #include <algorithm>
 
 #include "target/scsi/byte_order.h"
@@ -24,7 +24,7 @@ std::array<uint8_t, 16> UsageFor(const CommandSpec& spec, const LuCore& lu) {
   return usage;
 }
 
-// SPC-4 §6.35.4 command timeouts descriptor.
+// SPC-4 REPORT SUPPORTED OPERATION CODES: command timeouts descriptor.
 void AppendTimeouts(const CommandSpec& spec, std::vector<uint8_t>* out) {
   size_t at = out->size();
   out->resize(at + kTimeoutsDescriptorLength, 0);
@@ -34,7 +34,7 @@ void AppendTimeouts(const CommandSpec& spec, std::vector<uint8_t>* out) {
   Store32(d + 8, spec.timeout_s);  // RECOMMENDED COMMAND TIMEOUT
 }
 
-// One command, reporting options 001b-011b (SPC-4 §6.35.3). `spec` null: not supported.
+// One command, reporting options 001b-011b (one_command format). `spec` null: not supported.
 std::vector<uint8_t> OneCommandData(const CommandSpec* spec, const LuCore& lu, bool rctd) {
   std::vector<uint8_t> d(4, 0);
   if (spec == nullptr) {
@@ -56,8 +56,8 @@ void HandleTestUnitReady(const TaskPtr& task) { task->Good(); }
 
 void HandleRequestSense(const TaskPtr& task) {
   const uint8_t* cdb = task->cdb();
-  // SPC-4 §6.39: DESC selects the format; the pending unit attention (if any) is reported and
-  // cleared, otherwise NO SENSE. Status is GOOD either way.
+  // SPC-4 REQUEST SENSE: DESC selects the format; the pending unit attention (if any) is reported
+  // and cleared, otherwise NO SENSE. Status is GOOD either way.
   const bool desc = (cdb[1] & 0x01) != 0;
   auto ua = task->lu().ua().Take(task->nexus());
   std::vector<uint8_t> sense = BuildSense(ua.value_or(SenseReason::kNoSense), desc);
@@ -85,7 +85,7 @@ void HandleReportSupportedOpcodes(const TaskPtr& task) {
   std::vector<uint8_t> data;
   switch (options) {
     case 0x00: {
-      // SPC-4 §6.35.2: all commands, each an 8-byte descriptor (+ timeouts with RCTD).
+      // SPC-4 all_commands format: each an 8-byte descriptor (+ timeouts with RCTD).
       data.resize(4, 0);
       for (const CommandSpec* spec : AvailableCommands(lu)) {
         size_t at = data.size();

@@ -1,0 +1,99 @@
+#include "target/scsi/logical_unit.h"
+
+#include "target/common/logging.h"
+#include "target/scsi/lu_core.h"
+#include "target/scsi/opcode_table.h"
+#include "target/scsi/task.h"
+
+namespace reftarget::scsi {
+namespace {
+
+// The checks every command passes before its handler, in SAM-5 order: unit attention, then
+// opcode (and service action), CDB length, the NACA bit, and write protection.
+void Run(const TaskPtr& task) {
+  const std::vector<uint8_t>& cdb = task->cmd().cdb;
+  LuCore& lu = task->lu();
+  if (cdb.empty()) return task->FailCdbField(0);
+  const uint8_t op = cdb[0];
+  const NexusId nexus = task->nexus();
+
+  // SAM-5 (unit attention conditions): a pending unit attention ends any command except INQUIRY,
+  // REPORT LUNS and REQUEST SENSE (which reports it). Lock-free when nothing is pending for this
+  // nexus.
+  if (!lu.ua().IsClear(nexus)) {
+    if (op == kOpInquiry || op == kOpReportLuns || op == kOpRequestSense) {
+      lu.ua().Register(nexus);
+    } else if (auto reason = lu.ua().Take(nexus)) {
+      return task->Fail(*reason);
+    }
+  }
+
+  const OpcodeEntry& entry = LookupOpcode(op);
+  const CommandSpec* spec = entry.command;
+  if (entry.has_service_actions()) {
+    if (cdb.size() < 2) return task->FailCdbField(0);
+    spec = FindCommand(op, ServiceActionOf(cdb.data()));
+    // SPC-4 (service action CDB formats): an unsupported service action is an invalid field at byte
+    // 1 (libiscsi reads field pointer 1 on MAINTENANCE IN / SERVICE ACTION IN as "not
+    // implemented").
+    if (spec == nullptr) return task->FailCdbField(1, 4);
+  }
+  if (spec == nullptr || !CommandAvailable(*spec, lu)) {
+    return task->Fail(SenseReason::kInvalidCommandOperationCode);
+  }
+  // Every handler reads its CDB fields without further bounds checks, relying on this.
+  if (cdb.size() < spec->cdb_length) return task->FailCdbField(0);
+  // SAM-5 (CONTROL byte): NACA=1 needs ACA support (NORMACA=0 in INQUIRY).
+  if (cdb[spec->cdb_length - 1] & 0x04) return task->FailCdbField(spec->cdb_length - 1, 2);
+  if ((spec->flags & kWritesMedium) && task->write_protected()) {
+    return task->Fail(SenseReason::kWriteProtected);
+  }
+  spec->handler(task);
+}
+
+}  // namespace
+
+LogicalUnit::LogicalUnit(LogicalUnitConfig config, std::shared_ptr<backstore::Backstore> store)
+    : core_(std::make_shared<LuCore>(std::move(config), std::move(store))) {}
+
+LogicalUnit::~LogicalUnit() = default;
+
+void LogicalUnit::Execute(NexusId nexus, ScsiCommand cmd, bool write_protect, ScsiCompletion done) {
+  Run(std::make_shared<Task>(core_, nexus, std::move(cmd), write_protect, std::move(done)));
+}
+
+void LogicalUnit::LunReset(NexusId requester) {
+  RT_LOG(kInfo, "scsi") << core_->config().name << ": LOGICAL UNIT RESET from nexus " << requester;
+  core_->ua().EstablishAll(SenseReason::kBusDeviceResetOccurred);
+}
+
+void LogicalUnit::TargetReset(NexusId requester) {
+  RT_LOG(kInfo, "scsi") << core_->config().name << ": target reset from nexus " << requester;
+  core_->ua().EstablishAll(SenseReason::kBusDeviceResetOccurred);
+}
+
+void LogicalUnit::NexusLost(NexusId nexus) { core_->ua().Forget(nexus); }
+
+void LogicalUnit::ReportedLunsChanged() {
+  core_->ua().EstablishAll(SenseReason::kReportedLunsDataChanged);
+}
+
+void LogicalUnit::CapacityChanged() { core_->ua().EstablishAll(SenseReason::kCapacityDataChanged); }
+
+uint64_t LogicalUnit::InFlight() const { return core_->in_flight(); }
+
+void LogicalUnit::ReportLunsExecuted(NexusId nexus) {
+  core_->ua().Clear(nexus, SenseReason::kReportedLunsDataChanged);
+}
+
+bool LogicalUnit::DescriptorSense() const { return core_->d_sense(); }
+
+const LogicalUnitConfig& LogicalUnit::config() const { return core_->config(); }
+
+uint32_t LogicalUnit::block_size() const { return core_->block_size(); }
+
+uint64_t LogicalUnit::num_blocks() const { return core_->num_blocks(); }
+
+bool LogicalUnit::thin() const { return core_->thin(); }
+
+}  // namespace reftarget::scsi
