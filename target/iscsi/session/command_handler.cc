@@ -108,6 +108,12 @@ void Connection::BeginScsiCommand(const ScsiCommandPdu& pdu) {
     pending_reject_ = PendingReject::kProtocol;
     return;
   }
+  if (pdu.immediate && tasks_.size() >= cmdsn_depth_) {
+    // Immediate commands bypass the CmdSN window; bound them by the same depth so that a
+    // flood cannot hold unbounded buffers (RFC 7143 §11.17.1: Reject 0x06).
+    pending_reject_ = PendingReject::kImmediateReject;
+    return;
+  }
   if (!AcceptCmdSn(pdu.immediate, pdu.cmd_sn)) return;  // silently ignored; payload discarded
   if (tasks_.count(pdu.itt) != 0) {
     if (!pdu.immediate) pending_cmd_sns_.erase(pdu.cmd_sn);
@@ -137,6 +143,7 @@ void Connection::BeginScsiCommand(const ScsiCommandPdu& pdu) {
   }
   Task* t = task.get();
   tasks_[pdu.itt] = std::move(task);
+  command_created_task_ = true;
   if (pdu.write) {
     uint32_t edtl = pdu.expected_data_transfer_length;
     if (edtl > kMaxWriteTransfer) {
@@ -249,12 +256,14 @@ void Connection::BeginDataOut(const DataOutPdu& d) {
   bool ok = task->command.write && len > 0 && d.buffer_offset <= edtl &&
             len <= edtl - d.buffer_offset;
   if (ok && d.target_transfer_tag == kReservedTag) {
+    // DataPDUInOrder=Yes: each PDU starts where the previous one ended.
     ok = !params_.initial_r2t && d.data_sn == task->next_unsolicited_data_sn &&
+         d.buffer_offset == task->unsolicited_received &&
          d.buffer_offset + len <= task->unsolicited_limit;
   } else if (ok) {
     auto r2t = task->r2ts.find(d.target_transfer_tag);
     ok = r2t != task->r2ts.end() && d.data_sn == r2t->second.next_data_sn &&
-         d.buffer_offset >= r2t->second.offset &&
+         d.buffer_offset == r2t->second.offset + r2t->second.received &&
          d.buffer_offset + len <= r2t->second.offset + r2t->second.length;
   }
   if (!ok) {

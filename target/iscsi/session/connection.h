@@ -204,8 +204,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint32_t data_offset_ = 0;               // Buffer Offset of the current Data-Out
   uint32_t data_ttt_ = kReservedTag;       // TTT of the current Data-Out
   bool data_valid_ = false;                // the current Data-Out passed every check
-  enum class PendingReject { kNone, kProtocol, kInvalidField, kTaskInProgress, kNotSupported };
+  enum class PendingReject {
+    kNone, kProtocol, kInvalidField, kTaskInProgress, kNotSupported, kImmediateReject };
   PendingReject pending_reject_ = PendingReject::kNone;  // answer once the payload is read
+  bool command_created_task_ = false;      // this SCSI Command PDU created its task
   std::set<uint32_t> pending_cmd_sns_;     // in-window CmdSNs received but not yet admitted
   uint32_t pending_tmf_count_ = 0;
   std::map<uint32_t, uint32_t> tmf_remaining_;  // TMF ITT -> aborted commands still running

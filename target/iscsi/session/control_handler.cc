@@ -32,6 +32,7 @@ void Connection::OnHeaderComplete() {
   data_crc_ = 0;
   sink_ = DataSink{};
   pending_reject_ = PendingReject::kNone;
+  command_created_task_ = false;
   if (phase_ == Phase::kFullFeature) {
     const auto op = static_cast<Opcode>(common_.opcode);
     if (op == Opcode::kScsiCommand) {
@@ -85,7 +86,7 @@ void Connection::OnPduComplete(bool data_digest_ok) {
       }
       HandleFfpPdu();
       if (static_cast<Opcode>(common_.opcode) == Opcode::kScsiCommand &&
-          pending_reject_ == PendingReject::kNone) {
+          pending_reject_ == PendingReject::kNone && command_created_task_) {
         OnScsiCommandData(data_digest_ok);
       } else if (static_cast<Opcode>(common_.opcode) == Opcode::kDataOut &&
                  pending_reject_ == PendingReject::kNone) {
@@ -109,6 +110,8 @@ void Connection::HandleFfpPdu() {
       return SendReject(RejectReason::kTaskInProgress, bhs_);
     case PendingReject::kNotSupported:
       return SendReject(RejectReason::kCommandNotSupported, bhs_);
+    case PendingReject::kImmediateReject:
+      return SendReject(RejectReason::kImmediateCommandReject, bhs_);
   }
   switch (static_cast<Opcode>(common_.opcode)) {
     case Opcode::kScsiCommand:
@@ -333,7 +336,13 @@ void Connection::CompleteTmf(uint32_t itt, TmfResponse response) {
   r.exp_cmd_sn = exp_cmd_sn_;
   r.max_cmd_sn = CurrentMaxCmdSn();
   Send(Encode(r));
-  if (close_after_tmf_ == itt) phase_ = Phase::kLoggingOut;
+  if (close_after_tmf_ == itt) {
+    // RFC 7143 §11.5.1: TARGET COLD RESET closes every connection to every initiator.
+    for (const auto& terminate : context_.sessions->SessionsOfTarget(target_name_, tsih_)) {
+      terminate();
+    }
+    phase_ = Phase::kLoggingOut;
+  }
 }
 
 void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
@@ -346,32 +355,28 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
     auto mapped = luns_.find(lun);
     // Aborts every matching task; the TMF answers once the executing ones have finished, so
     // no aborted command can still change the medium after the response (SAM-5 §7.1).
+    // Returns the matching commands still executing (each now marked aborted); matching
+    // commands still collecting data are dropped at once.
     auto abort_matching = [&](auto&& matches) {
       std::vector<uint32_t> collecting;
-      uint32_t waiting = 0;
-      Task* last_executing = nullptr;
+      std::vector<Task*> executing;
       for (auto& [itt, task] : tasks_) {
         if (!matches(*task)) continue;
         if (task->state == Task::State::kExecuting) {
           task->aborted = true;
-          last_executing = task.get();
-          ++waiting;
+          executing.push_back(task.get());
         } else {
           collecting.push_back(itt);
         }
       }
       for (uint32_t itt : collecting) TakeTask(itt);
-      return std::make_pair(waiting, last_executing);
+      return executing;
     };
-    auto respond_after = [&](std::pair<uint32_t, Task*> result) {
-      if (result.first == 0) return CompleteTmf(tmf.itt, TmfResponse::kFunctionComplete);
-      // Answer when the last aborted command in flight has returned (OnScsiDone).
-      tmf_remaining_[tmf.itt] = result.first;
-      for (auto& [itt, task] : tasks_) {
-        if (task->aborted && task->state == Task::State::kExecuting) {
-          task->waiting_tmfs.push_back(tmf.itt);
-        }
-      }
+    auto respond_after = [&](const std::vector<Task*>& executing) {
+      if (executing.empty()) return CompleteTmf(tmf.itt, TmfResponse::kFunctionComplete);
+      // Answer when the last of this TMF's commands has returned (OnScsiDone).
+      tmf_remaining_[tmf.itt] = static_cast<uint32_t>(executing.size());
+      for (Task* task : executing) task->waiting_tmfs.push_back(tmf.itt);
     };
     switch (function) {
       case TmfFunction::kAbortTask: {
@@ -380,6 +385,9 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
           // RFC 7143 §11.5.1: a task never received whose RefCmdSN lies in the window and
           // before this TMF is treated as received and aborted.
           bool in_window = InWindow(tmf.ref_cmd_sn) && SerialLess(tmf.ref_cmd_sn, tmf.cmd_sn);
+          if (in_window && pending_cmd_sns_.insert(tmf.ref_cmd_sn).second) {
+            Admit(tmf.ref_cmd_sn, [] {});  // fills the gap so later commands run
+          }
           return CompleteTmf(tmf.itt, in_window ? TmfResponse::kFunctionComplete
                                                 : TmfResponse::kTaskDoesNotExist);
         }

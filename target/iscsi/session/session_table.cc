@@ -29,6 +29,16 @@ void SessionTable::Remove(const SessionKey& key, uint16_t tsih) {
   if (it != sessions_.end() && it->second.tsih == tsih) sessions_.erase(it);
 }
 
+std::vector<SessionTable::Terminator> SessionTable::SessionsOfTarget(
+    const std::string& target_name, uint16_t except_tsih) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Terminator> out;
+  for (const auto& [k, e] : sessions_) {
+    if (k.target_name == target_name && e.tsih != except_tsih) out.push_back(e.terminate);
+  }
+  return out;
+}
+
 bool SessionTable::HasTsih(uint16_t tsih) const {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [k, e] : sessions_) {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <vector>
 
 namespace reftarget::iscsi {
 
@@ -38,6 +39,9 @@ class SessionTable {
   uint16_t Add(const SessionKey& key, Terminator terminate, Terminator* reinstated);
   // Removes the session `tsih` if it is still registered under `key`.
   void Remove(const SessionKey& key, uint16_t tsih);
+  // Returns the terminators of every session of `target_name` but `except_tsih` (TARGET
+  // COLD RESET closes them all); the caller runs them outside the table's lock.
+  std::vector<Terminator> SessionsOfTarget(const std::string& target_name, uint16_t except_tsih) const;
   // Returns true if a session with this TSIH exists.
   bool HasTsih(uint16_t tsih) const;
   size_t size() const;
