@@ -5,6 +5,7 @@
 
 #include "target/common/logging.h"
 #include "target/iscsi/session/connection.h"
+#include "target/iscsi/session/serial_number.h"
 #include "target/iscsi/session/task.h"
 #include "target/scsi/dispatcher.h"
 
@@ -23,8 +24,6 @@ constexpr uint8_t kAscqIncorrectAmountOfData = 0x0d;
 constexpr uint8_t kAscCrcError = 0x47;
 constexpr uint8_t kAscqProtocolServiceCrcError = 0x05;
 constexpr uint8_t kAscDataPhaseError = 0x4b;
-
-bool SerialLess(uint32_t a, uint32_t b) { return a != b && static_cast<int32_t>(a - b) < 0; }
 
 std::vector<uint8_t> FixedSense(uint8_t key, uint8_t asc, uint8_t ascq) {
   std::vector<uint8_t> s(18, 0);
@@ -276,7 +275,6 @@ void Connection::BeginDataOut(const DataOutPdu& d) {
   }
   data_valid_ = true;
   data_task_itt_ = d.itt;
-  data_offset_ = d.buffer_offset;
   data_ttt_ = d.target_transfer_tag;
   sink_.dest = task->command.data_out.data() + d.buffer_offset;
   sink_.length = len;

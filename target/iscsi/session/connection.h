@@ -181,7 +181,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<const TargetSnapshot> snapshot_;
   std::shared_ptr<const TpgRuntime> tpg_;
   std::chrono::steady_clock::time_point login_deadline_;
-  std::vector<std::string> negotiated_names_;  // keys seen during login, for duplicates
 
   // Session
   login::SessionParams params_{};
@@ -201,7 +200,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unordered_map<uint32_t, std::unique_ptr<Task>> tasks_;
   uint32_t next_ttt_ = 1;
   uint32_t data_task_itt_ = kReservedTag;  // the task the current Data-Out/immediate data feeds
-  uint32_t data_offset_ = 0;               // Buffer Offset of the current Data-Out
   uint32_t data_ttt_ = kReservedTag;       // TTT of the current Data-Out
   bool data_valid_ = false;                // the current Data-Out passed every check
   enum class PendingReject {
@@ -209,7 +207,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   PendingReject pending_reject_ = PendingReject::kNone;  // answer once the payload is read
   bool command_created_task_ = false;      // this SCSI Command PDU created its task
   std::set<uint32_t> pending_cmd_sns_;     // in-window CmdSNs received but not yet admitted
-  uint32_t pending_tmf_count_ = 0;
   std::map<uint32_t, uint32_t> tmf_remaining_;  // TMF ITT -> aborted commands still running
   uint32_t close_after_tmf_ = kReservedTag;      // TARGET COLD RESET closes after answering
 

@@ -5,6 +5,7 @@
 
 #include "target/common/logging.h"
 #include "target/iscsi/session/connection.h"
+#include "target/iscsi/session/serial_number.h"
 #include "target/iscsi/session/task.h"
 #include "target/scsi/logical_unit.h"
 
@@ -14,8 +15,6 @@ namespace {
 // RFC 7143 §6.1: login PDUs carry at most 8192 bytes before limits are negotiated.
 constexpr uint32_t kLoginDataLimit = 8192;
 constexpr size_t kMaxTextRequestBytes = 64 * 1024;
-
-bool SerialLess(uint32_t a, uint32_t b) { return a != b && static_cast<int32_t>(a - b) < 0; }
 
 }  // namespace
 
@@ -328,7 +327,6 @@ void Connection::HandleLogout(const LogoutRequestPdu& logout) {
 }
 
 void Connection::CompleteTmf(uint32_t itt, TmfResponse response) {
-  if (pending_tmf_count_ > 0) --pending_tmf_count_;
   TaskMgmtResponsePdu r;
   r.response = static_cast<uint8_t>(response);
   r.itt = itt;
@@ -348,7 +346,6 @@ void Connection::CompleteTmf(uint32_t itt, TmfResponse response) {
 void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
   if (!tmf.immediate && !AcceptCmdSn(false, tmf.cmd_sn)) return;
   auto process = [this, tmf]() {
-    ++pending_tmf_count_;
     const auto function = static_cast<TmfFunction>(tmf.function);
     uint64_t lun = UINT64_MAX;
     DecodeLun(tmf.lun, &lun);
