@@ -1,6 +1,7 @@
 // reftarget: the userspace iSCSI reference target. Thin main: parse flags, load the
 // configuration, open portals, serve until SIGTERM/SIGINT, drain, exit 0.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <chrono>
@@ -95,6 +96,18 @@ int ParseOptions(int argc, char** argv, Options* opt) {
   return 0;
 }
 
+// Every session and login holds a descriptor, and the soft limit is often 1024: raise it to
+// the hard limit (as nginx and tgtd do) so the limit is the administrator's, not a default.
+void RaiseDescriptorLimit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= lim.rlim_max) return;
+  rlim_t wanted = lim.rlim_max == RLIM_INFINITY ? rlim_t{1} << 20 : lim.rlim_max;
+  lim.rlim_cur = wanted;
+  if (setrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    RT_LOG(kWarn, "main") << "cannot raise the descriptor limit: " << std::strerror(errno);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -129,11 +142,13 @@ int main(int argc, char** argv) {
                           << ": live management is not available in this version; ignored";
   }
 
+  RaiseDescriptorLimit();
   iscsi::TargetRegistry registry;
   registry.Publish(runtime.value().snapshot);
   iscsi::SessionTable sessions;
   std::atomic<uint64_t> inflight{0};
-  iscsi::ConnectionContext context{&registry, &sessions, &inflight};
+  std::atomic<uint32_t> login_phase_connections{0};
+  iscsi::ConnectionContext context{&registry, &sessions, &inflight, &login_phase_connections};
 
   unsigned threads = opt.threads != 0 ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
   net::ReactorPool pool(threads);

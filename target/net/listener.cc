@@ -102,6 +102,7 @@ void Listener::Close() {
     std::promise<void> done;
     auto future = done.get_future();
     auto remove = [this, fd, &done] {
+      alive_.reset();
       reactor_->Remove(fd);
       done.set_value();
     };
@@ -115,6 +116,16 @@ void Listener::Close() {
   close(fd);
 }
 
+void Listener::PauseAccepting() {
+  // Level-triggered epoll would report the pending connection again at once.
+  reactor_->Modify(fd_, 0);
+  std::weak_ptr<char> alive = alive_;
+  reactor_->AddPeriodic(std::chrono::milliseconds(100), [this, alive] {
+    if (alive.lock()) reactor_->Modify(fd_, EPOLLIN);
+    return false;  // one shot
+  });
+}
+
 void Listener::OnReadable() {
   for (int i = 0; i < 64 && fd_ >= 0; ++i) {
     sockaddr_storage peer_ss{};
@@ -124,9 +135,12 @@ void Listener::OnReadable() {
     if (cfd < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
       if (errno == ECONNABORTED) continue;
-      // EMFILE/ENFILE: keep serving existing sessions; retry on the next readiness.
-      RT_LOG(kWarn, "listener") << local_.ToString() << ": accept: " << std::strerror(errno);
-      return;
+      // EMFILE/ENFILE/ENOBUFS/ENOMEM: keep serving existing sessions and retry shortly.
+      if (++accept_failures_ <= 10 || accept_failures_ % 1000 == 0) {
+        RT_LOG(kWarn, "listener") << local_.ToString() << ": accept: " << std::strerror(errno)
+                                  << " (" << accept_failures_ << " times so far); pausing 100 ms";
+      }
+      return PauseAccepting();
     }
     int one = 1;
     setsockopt(cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

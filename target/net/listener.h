@@ -40,11 +40,16 @@ class Listener {
  private:
   Listener(int fd, Endpoint local) : fd_(fd), local_(std::move(local)) {}
   void OnReadable();
+  // Out of descriptors: stop polling the socket for a moment instead of spinning on it.
+  void PauseAccepting();
 
   int fd_;
   Endpoint local_;
   Reactor* reactor_ = nullptr;
   AcceptFn on_accept_;
+  // Expires when the listener closes; the resume timer checks it (loop thread only).
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
+  uint64_t accept_failures_ = 0;
 };
 
 // Returns the endpoint of a socket address; false for non-IP families.

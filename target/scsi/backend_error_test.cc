@@ -219,3 +219,41 @@ TEST(AsyncTest, StoreReleasedOffItsOwnWorker) {
 
 }  // namespace
 }  // namespace reftarget::scsi
+
+namespace reftarget::scsi {
+namespace {
+
+// SAM-5 §7.7: a LOGICAL UNIT RESET from nexus 1 aborts nexus 2's command too, and reports
+// quiescence only after that command's backstore I/O has returned (TEST-PLAN S21).
+TEST(TaskSetResetTest, LunResetAbortsEveryNexusAndQuiescesAfterTheirIo) {
+  testing::Fixture f({.size = 8u << 20});
+  // Consume nexus 2's power-on unit attention first (TEST UNIT READY needs no I/O).
+  f.lu->Execute(2, testing::MakeCommand({0x00, 0, 0, 0, 0, 0}), false, [](ScsiResponse) {});
+  f.store->SetHold(true);
+  std::atomic<int> status{-1};
+  f.lu->Execute(2, testing::MakeCommand(testing::Cdb10(0x28, 0, 8)), false,
+                [&](ScsiResponse r) { status = static_cast<int>(r.status); });
+  std::atomic<bool> quiesced{false};
+  f.lu->LunReset(1, [&] { quiesced = true; });
+  EXPECT_FALSE(quiesced.load()) << "the held read has not returned";
+  f.store->ReleaseHeld();
+  EXPECT_TRUE(quiesced.load());
+  EXPECT_EQ(status.load(), static_cast<int>(ScsiStatus::kTaskAborted));
+  // After the reset the unit works again (behind the 06/29/03 unit attention).
+  ScsiResponse ua = testing::Run(*f.lu, testing::MakeCommand({0x00, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(ua.status, ScsiStatus::kCheckCondition);
+  f.store->SetHold(false);
+  EXPECT_EQ(testing::Run(*f.lu, testing::MakeCommand({0x00, 0, 0, 0, 0, 0})).status,
+            ScsiStatus::kGood);
+}
+
+TEST(TaskSetResetTest, CommandReceivedBeforeAResetIsAbortedWhenItArrives) {
+  testing::Fixture f;
+  ScsiCommand cmd = testing::MakeCommand({0x00, 0, 0, 0, 0, 0});
+  cmd.lu_generation = f.lu->TaskSetGeneration();
+  f.lu->ClearTaskSet(1);
+  EXPECT_EQ(testing::Run(*f.lu, std::move(cmd)).status, ScsiStatus::kTaskAborted);
+}
+
+}  // namespace
+}  // namespace reftarget::scsi

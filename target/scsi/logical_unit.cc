@@ -59,18 +59,34 @@ LogicalUnit::LogicalUnit(LogicalUnitConfig config, std::shared_ptr<backstore::Ba
 LogicalUnit::~LogicalUnit() = default;
 
 void LogicalUnit::Execute(NexusId nexus, ScsiCommand cmd, bool write_protect, ScsiCompletion done) {
-  Run(std::make_shared<Task>(core_, nexus, std::move(cmd), write_protect, std::move(done)));
+  TaskSet::EpochRef epoch = core_->tasks().Join(cmd.lu_generation);
+  if (!epoch) {
+    ScsiResponse aborted;
+    aborted.status = ScsiStatus::kTaskAborted;
+    return done(std::move(aborted));
+  }
+  Run(std::make_shared<Task>(core_, std::move(epoch), nexus, std::move(cmd), write_protect,
+                             std::move(done)));
 }
 
-void LogicalUnit::LunReset(NexusId requester) {
+void LogicalUnit::LunReset(NexusId requester, std::function<void()> on_quiesced) {
   RT_LOG(kInfo, "scsi") << core_->config().name << ": LOGICAL UNIT RESET from nexus " << requester;
   core_->ua().EstablishAll(SenseReason::kBusDeviceResetOccurred);
+  core_->tasks().AbortAll(std::move(on_quiesced));
 }
 
-void LogicalUnit::TargetReset(NexusId requester) {
+void LogicalUnit::ClearTaskSet(NexusId requester, std::function<void()> on_quiesced) {
+  RT_LOG(kInfo, "scsi") << core_->config().name << ": CLEAR TASK SET from nexus " << requester;
+  core_->tasks().AbortAll(std::move(on_quiesced));
+}
+
+void LogicalUnit::TargetReset(NexusId requester, std::function<void()> on_quiesced) {
   RT_LOG(kInfo, "scsi") << core_->config().name << ": target reset from nexus " << requester;
   core_->ua().EstablishAll(SenseReason::kBusDeviceResetOccurred);
+  core_->tasks().AbortAll(std::move(on_quiesced));
 }
+
+uint64_t LogicalUnit::TaskSetGeneration() const { return core_->tasks().generation(); }
 
 void LogicalUnit::NexusLost(NexusId nexus) { core_->ua().Forget(nexus); }
 

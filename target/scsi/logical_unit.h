@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -56,14 +57,22 @@ class LogicalUnit {
   // possibly on a backstore thread. Never blocks.
   void Execute(NexusId nexus, ScsiCommand cmd, bool write_protect, ScsiCompletion done);
 
-  // LOGICAL UNIT RESET: 06/29/03 BUS DEVICE RESET FUNCTION OCCURRED for every nexus this unit
-  // knows, the requester's included, as LIO does (target_dev_ua_allocate after the reset) and
-  // libiscsi's MultipathIO.Reset expects on every path. `requester` is kept for logging.
-  void LunReset(NexusId requester);
-  // TARGET WARM/COLD RESET as seen by this unit: a hard reset of every unit (SAM-5), the same
-  // 06/29/03 on every nexus. LIO's core refuses both TMFs (target_tmr_work:
-  // TMR_FUNCTION_REJECTED), so there is no LIO UA set to copy; this mirrors its LUN reset.
-  void TargetReset(NexusId requester);
+  // LOGICAL UNIT RESET (SAM-5 §7.7): aborts every command in the unit's task set, whichever
+  // nexus sent it (they end with TASK ABORTED, TAS=1), and establishes 06/29/03 BUS DEVICE
+  // RESET FUNCTION OCCURRED for every nexus, the requester's included, as LIO does
+  // (target_dev_ua_allocate after the reset) and libiscsi's MultipathIO.Reset expects.
+  // `on_quiesced` runs (on any thread, possibly inline) once no aborted command can still
+  // change the medium.
+  void LunReset(NexusId requester, std::function<void()> on_quiesced = {});
+  // CLEAR TASK SET (SAM-5 §7.4): aborts every command of every nexus, without a unit
+  // attention (TAS=1 reports it to the other nexuses as TASK ABORTED).
+  void ClearTaskSet(NexusId requester, std::function<void()> on_quiesced = {});
+  // TARGET WARM/COLD RESET as seen by this unit: a hard reset of every unit (SAM-5), the
+  // same aborts and 06/29/03 on every nexus. LIO's core refuses both TMFs
+  // (target_tmr_work: TMR_FUNCTION_REJECTED), so there is no LIO UA set to copy.
+  void TargetReset(NexusId requester, std::function<void()> on_quiesced = {});
+  // Returns the task set generation to stamp on a command at receipt (ScsiCommand).
+  uint64_t TaskSetGeneration() const;
   // Forgets the nexus's unit attentions and state (session gone).
   void NexusLost(NexusId nexus);
   // The LUN inventory of the target changed: 06/3F/0E on every nexus (SPC-4, TEST-PLAN S19).

@@ -14,6 +14,7 @@
 
 #include "target/backstore/backstore.h"
 #include "target/scsi/logical_unit.h"
+#include "target/scsi/task_set.h"
 #include "target/scsi/unit_attention.h"
 
 namespace reftarget::scsi {
@@ -52,6 +53,8 @@ class LuCore {
   const std::array<uint8_t, 16>& naa() const { return naa_; }
 
   UnitAttentions& ua() { return ua_; }
+  // The commands in execution, for resets that abort them across I_T nexuses.
+  TaskSet& tasks() { return tasks_; }
 
   // Caching page WCE default: the write-back setting the store had when the unit was made.
   bool default_write_back() const { return default_write_back_; }
@@ -99,6 +102,7 @@ class LuCore {
   std::array<uint8_t, 16> naa_{};
 
   UnitAttentions ua_;
+  TaskSet tasks_;
   std::atomic<bool> d_sense_{false};
   std::mutex mode_mu_;
   std::atomic<bool> cache_poisoned_{false};

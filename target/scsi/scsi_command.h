@@ -25,6 +25,9 @@ struct ScsiCommand {
   uint32_t expected_length = 0;      // iSCSI Expected Data Transfer Length (EDTL)
   TaskAttribute attribute = TaskAttribute::kSimple;
   IoBuffer data_out;                 // Data-Out received (size() == bytes received)
+  // LogicalUnit::TaskSetGeneration() when the transport received the command (0: unknown).
+  // A reset in between aborts the command before it runs (SAM-5: it was in the task set).
+  uint64_t lu_generation = 0;
 };
 
 // SAM status codes.

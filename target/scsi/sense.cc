@@ -70,6 +70,16 @@ constexpr std::array<SenseEntry, static_cast<size_t>(SenseReason::kCount)> kSens
     {SenseReason::kReportedLunsDataChanged,
      {kSenseKeyUnitAttention, 0x3F, 0x0E},
      "REPORTED LUNS DATA HAS CHANGED"},
+    {SenseReason::kProtocolServiceCrcError,
+     {kSenseKeyAbortedCommand, 0x47, 0x05},
+     "PROTOCOL SERVICE CRC ERROR"},
+    {SenseReason::kUnexpectedUnsolicitedData,
+     {kSenseKeyAbortedCommand, 0x0C, 0x0C},
+     "UNEXPECTED UNSOLICITED DATA"},
+    {SenseReason::kNotEnoughUnsolicitedData,
+     {kSenseKeyAbortedCommand, 0x0C, 0x0D},
+     "NOT ENOUGH UNSOLICITED DATA"},
+    {SenseReason::kDataPhaseError, {kSenseKeyAbortedCommand, 0x4B, 0x00}, "DATA PHASE ERROR"},
 }};
 
 constexpr bool TableInEnumOrder() {

@@ -31,6 +31,11 @@ enum class SenseReason : uint8_t {
   kModeParametersChanged,         // 06/2A/01
   kCapacityDataChanged,           // 06/2A/09
   kReportedLunsDataChanged,       // 06/3F/0E
+  // RFC 7143 §11.4.7.2: transport errors a command ends with (ABORTED COMMAND).
+  kProtocolServiceCrcError,       // 0B/47/05 PROTOCOL SERVICE CRC ERROR (data digest)
+  kUnexpectedUnsolicitedData,     // 0B/0C/0C
+  kNotEnoughUnsolicitedData,      // 0B/0C/0D (iSCSI: "incorrect amount of data")
+  kDataPhaseError,                // 0B/4B/00
   kCount,
 };
 
@@ -47,6 +52,7 @@ inline constexpr uint8_t kSenseKeyHardwareError = 0x4;
 inline constexpr uint8_t kSenseKeyIllegalRequest = 0x5;
 inline constexpr uint8_t kSenseKeyUnitAttention = 0x6;
 inline constexpr uint8_t kSenseKeyDataProtect = 0x7;
+inline constexpr uint8_t kSenseKeyAbortedCommand = 0xB;
 inline constexpr uint8_t kSenseKeyMiscompare = 0xE;
 
 // Returns the {key, ASC, ASCQ} of `reason`.

@@ -31,6 +31,12 @@ void Task::Finish() {
                            << " completed twice; second completion dropped";
     return;
   }
+  if (epoch_->aborted()) {
+    // SAM-5 §7.7 with TAS=1 (control page): a command aborted by a reset or CLEAR TASK SET
+    // ends with TASK ABORTED; the transport suppresses it for the nexus that asked.
+    response_ = ScsiResponse{};
+    response_.status = ScsiStatus::kTaskAborted;
+  }
   ScsiCompletion done = std::move(done_);
   done(std::move(response_));
 }

@@ -17,13 +17,19 @@ namespace reftarget::scsi {
 
 class Task {
  public:
-  Task(std::shared_ptr<LuCore> lu, NexusId nexus, ScsiCommand cmd, bool write_protect,
-       ScsiCompletion done)
+  // REQUIRES: epoch was joined in lu's task set; the task leaves it when destroyed, i.e. after
+  // its completion ran and its last backstore I/O returned.
+  Task(std::shared_ptr<LuCore> lu, TaskSet::EpochRef epoch, NexusId nexus, ScsiCommand cmd,
+       bool write_protect, ScsiCompletion done)
       : lu_(std::move(lu)),
+        epoch_(std::move(epoch)),
         nexus_(nexus),
         cmd_(std::move(cmd)),
         write_protect_(write_protect),
         done_(std::move(done)) {}
+  ~Task() { TaskSet::Leave(epoch_); }
+  Task(const Task&) = delete;
+  Task& operator=(const Task&) = delete;
 
   LuCore& lu() const { return *lu_; }
   const std::shared_ptr<LuCore>& lu_ptr() const { return lu_; }
@@ -73,6 +79,7 @@ class Task {
   void Finish();
 
   std::shared_ptr<LuCore> lu_;
+  TaskSet::EpochRef epoch_;
   NexusId nexus_;
   ScsiCommand cmd_;
   bool write_protect_;

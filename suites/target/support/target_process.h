@@ -44,6 +44,8 @@ class TargetProcess {
   // Returns "running", "exit N" or "signal N".
   std::string DescribeState();
 
+  // Returns the target's process ID (for /proc measurements).
+  pid_t pid() const { return pid_; }
   const std::string& host() const { return host_; }
   int port() const { return port_; }
   // Returns "127.0.0.1:PORT".

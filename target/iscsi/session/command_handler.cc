@@ -8,6 +8,8 @@
 #include "target/iscsi/session/serial_number.h"
 #include "target/iscsi/session/task.h"
 #include "target/scsi/dispatcher.h"
+#include "target/scsi/logical_unit.h"
+#include "target/scsi/sense.h"
 
 namespace reftarget::iscsi {
 namespace {
@@ -15,25 +17,6 @@ namespace {
 // Largest Expected Data Transfer Length the target buffers for one WRITE: matches the
 // 8 MiB per-command limit the SCSI layer advertises in VPD B0h with margin.
 constexpr uint32_t kMaxWriteTransfer = 32u << 20;
-
-// RFC 7143 §11.4.7.2: iSCSI-specific sense under ABORTED COMMAND.
-constexpr uint8_t kAbortedCommand = 0x0b;
-constexpr uint8_t kAscUnexpectedData = 0x0c;
-constexpr uint8_t kAscqUnexpectedUnsolicitedData = 0x0c;
-constexpr uint8_t kAscqIncorrectAmountOfData = 0x0d;
-constexpr uint8_t kAscCrcError = 0x47;
-constexpr uint8_t kAscqProtocolServiceCrcError = 0x05;
-constexpr uint8_t kAscDataPhaseError = 0x4b;
-
-std::vector<uint8_t> FixedSense(uint8_t key, uint8_t asc, uint8_t ascq) {
-  std::vector<uint8_t> s(18, 0);
-  s[0] = 0x70;
-  s[2] = key;
-  s[7] = 10;
-  s[12] = asc;
-  s[13] = ascq;
-  return s;
-}
 
 }  // namespace
 
@@ -127,6 +110,10 @@ void Connection::BeginScsiCommand(const ScsiCommandPdu& pdu) {
   scsi::ScsiCommand& cmd = task->command;
   cmd.nexus = nexus_;
   if (!DecodeLun(pdu.lun, &cmd.lun)) cmd.lun = UINT64_MAX;  // unmapped: 05/25/00
+  if (auto mapped = luns_.find(cmd.lun); mapped != luns_.end() && mapped->second.unit) {
+    // The command is in the unit's task set from now on: a reset before it runs aborts it.
+    cmd.lu_generation = mapped->second.unit->TaskSetGeneration();
+  }
   cmd.read = pdu.read;
   cmd.write = pdu.write;
   cmd.expected_length = pdu.expected_data_transfer_length;
@@ -175,31 +162,27 @@ void Connection::OnScsiCommandData(bool digest_ok) {
   Task* task = it->second.get();
   uint32_t dsl = common_.data_segment_length;
   data_task_itt_ = kReservedTag;
-  std::vector<uint8_t> sense;
+  // RFC 7143 §11.4.7.2: the transport-level reason a command fails, if it does.
+  scsi::SenseReason reason = scsi::SenseReason::kDataPhaseError;
   if (!digest_ok) {
-    // RFC 7143 §7.8 / §11.4.7.2: Reject the PDU; the task ends with a CRC error.
+    // RFC 7143 §7.8: Reject the PDU; the task ends with a CRC error.
     SendReject(RejectReason::kDataDigestError, bhs_);
     task->failed = true;
-    sense = FixedSense(kAbortedCommand, kAscCrcError, kAscqProtocolServiceCrcError);
+    reason = scsi::SenseReason::kProtocolServiceCrcError;
   } else if (task->failed) {
-    sense = task->command.expected_length > kMaxWriteTransfer
-                ? FixedSense(0x05, 0x24, 0x00)
-                : FixedSense(kAbortedCommand, kAscUnexpectedData, kAscqUnexpectedUnsolicitedData);
+    reason = task->command.expected_length > kMaxWriteTransfer
+                 ? scsi::SenseReason::kInvalidFieldInCdb
+                 : scsi::SenseReason::kUnexpectedUnsolicitedData;
   } else if (dsl > 0) {
     task->received += dsl;
     task->unsolicited_received += dsl;
   }
   uint32_t itt = task->itt;
-  auto start = [this, itt, sense = std::move(sense)]() {
+  auto start = [this, itt, reason]() {
     auto found = tasks_.find(itt);
     if (found == tasks_.end()) return;
     Task* t = found->second.get();
-    if (t->failed) {
-      scsi::ScsiResponse r;
-      r.status = scsi::ScsiStatus::kCheckCondition;
-      r.sense = sense.empty() ? FixedSense(kAbortedCommand, kAscDataPhaseError, 0) : sense;
-      return SendScsiResult(t, std::move(r));
-    }
+    if (t->failed) return FailTask(t, reason);
     StartTask(t);
   };
   if (task->immediate) {
@@ -270,7 +253,7 @@ void Connection::BeginDataOut(const DataOutPdu& d) {
     RT_LOG(kWarn, log_name_) << "Data-Out for ITT " << d.itt << " rejected: DataSN " << d.data_sn
                              << ", offset " << d.buffer_offset << ", length " << len;
     task->failed = true;
-    if (task->admitted) FailTask(task, kAbortedCommand, kAscDataPhaseError, 0);
+    if (task->admitted) FailTask(task, scsi::SenseReason::kDataPhaseError);
     return;
   }
   data_valid_ = true;
@@ -291,7 +274,7 @@ void Connection::OnDataOutData(bool digest_ok) {
   if (!digest_ok) {
     SendReject(RejectReason::kDataDigestError, bhs_);
     task->failed = true;
-    if (task->admitted) FailTask(task, kAbortedCommand, kAscCrcError, kAscqProtocolServiceCrcError);
+    if (task->admitted) FailTask(task, scsi::SenseReason::kProtocolServiceCrcError);
     return;
   }
   task->received += len;
@@ -309,7 +292,7 @@ void Connection::OnDataOutData(bool digest_ok) {
       // The initiator ended the sequence before sending what the R2T asked for.
       task->failed = true;
       if (task->admitted) {
-        FailTask(task, kAbortedCommand, kAscUnexpectedData, kAscqIncorrectAmountOfData);
+        FailTask(task, scsi::SenseReason::kNotEnoughUnsolicitedData);
       }
       return;
     }
@@ -335,16 +318,18 @@ void Connection::Execute(Task* task) {
   task->command.write = cmd.write;
   task->command.expected_length = cmd.expected_length;
   task->command.lun = cmd.lun;
-  std::weak_ptr<Connection> weak = shared_from_this();
+  // The completion holds the connection: a closed connection stays until its commands have
+  // returned, so session reinstatement can wait for them (RFC 7143 §6.3.5).
+  auto self = shared_from_this();
   uint32_t itt = task->itt;
   net::Reactor* reactor = reactor_;
   auto* inflight = context_.inflight_commands;
   scsi::ExecuteCommand(luns_, std::move(cmd),
-                       [weak, itt, reactor, inflight](scsi::ScsiResponse response) {
+                       [self, itt, reactor, inflight](scsi::ScsiResponse response) {
                          auto holder = std::make_shared<scsi::ScsiResponse>(std::move(response));
-                         reactor->Post([weak, itt, holder, inflight] {
+                         reactor->Post([self, itt, holder, inflight] {
                            inflight->fetch_sub(1, std::memory_order_relaxed);
-                           if (auto conn = weak.lock()) conn->OnScsiDone(itt, std::move(*holder));
+                           self->OnScsiDone(itt, std::move(*holder));
                          });
                        });
 }
@@ -355,23 +340,25 @@ void Connection::OnScsiDone(uint32_t itt, scsi::ScsiResponse response) {
   Task* task = it->second.get();
   if (task->aborted || closed()) {
     std::unique_ptr<Task> done = TakeTask(itt);
-    for (uint32_t tmf_itt : done->waiting_tmfs) {
-      auto waiting = tmf_remaining_.find(tmf_itt);
-      if (waiting == tmf_remaining_.end() || --waiting->second > 0) continue;
-      tmf_remaining_.erase(waiting);
-      if (!closed()) CompleteTmf(tmf_itt, TmfResponse::kFunctionComplete);
-    }
+    for (uint32_t tmf_itt : done->waiting_tmfs) TmfPartDone(tmf_itt);
     Flush();
+    if (closed()) MaybeSessionEnded();
     return;
   }
+  // A TASK ABORTED status here comes from another nexus's reset or CLEAR TASK SET: with
+  // TAS=1 the initiator is told (SAM-5 §7.1); it goes out like any other status.
   SendScsiResult(task, std::move(response));
   Flush();
 }
 
-void Connection::FailTask(Task* task, uint8_t sense_key, uint8_t asc, uint8_t ascq) {
+void Connection::FailTask(Task* task, scsi::SenseReason reason) {
+  // The unit's control page decides the sense format (D_SENSE), as for the SCSI layer's own.
+  auto mapped = luns_.find(task->command.lun);
+  const bool descriptor =
+      mapped != luns_.end() && mapped->second.unit && mapped->second.unit->DescriptorSense();
   scsi::ScsiResponse r;
   r.status = scsi::ScsiStatus::kCheckCondition;
-  r.sense = FixedSense(sense_key, asc, ascq);
+  r.sense = scsi::BuildSense(reason, descriptor);
   SendScsiResult(task, std::move(r));
 }
 

@@ -28,6 +28,7 @@
 #include "target/net/listener.h"
 #include "target/net/reactor.h"
 #include "target/scsi/scsi_command.h"
+#include "target/scsi/sense.h"
 
 namespace reftarget::iscsi {
 
@@ -36,7 +37,15 @@ struct ConnectionContext {
   TargetRegistry* registry = nullptr;
   SessionTable* sessions = nullptr;
   std::atomic<uint64_t>* inflight_commands = nullptr;  // process-wide, for draining on SIGTERM
+  // Connections not yet in the full feature phase, process-wide (nullptr: not counted).
+  // AttachAcceptor refuses connections beyond kMaxLoginPhaseConnections, so a flood of
+  // connections that never log in cannot exhaust memory or descriptors (TEST-PLAN T26).
+  std::atomic<uint32_t>* login_phase_connections = nullptr;
 };
+
+// At most this many connections may be logging in at once (each holds a descriptor and a
+// small buffer until its login completes or times out, 15 s by default).
+inline constexpr uint32_t kMaxLoginPhaseConnections = 1024;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -52,8 +61,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes the socket and abandons the session; in-flight SCSI commands finish in the
   // background and their responses are dropped. Reactor thread only; idempotent.
   void Close(const std::string& reason);
-  // Asks the connection to close from any thread (session reinstatement, shutdown).
+  // Asks the connection to close from any thread (shutdown).
   void CloseAsync(const std::string& reason);
+  // Closes the connection and runs `on_ended` (if any) once none of its commands is still
+  // executing. Reactor thread only.
+  void EndSession(const std::string& reason, std::function<void()> on_ended);
 
   bool closed() const { return fd_ < 0; }
   const net::Endpoint& peer() const { return peer_; }
@@ -99,7 +111,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void SendLoginResponse(bool transit, uint8_t csg, uint8_t nsg, const std::vector<login::KeyValue>& keys);
   bool HandleSecurityKeys(const std::vector<login::KeyValue>& keys, std::vector<login::KeyValue>* reply);
   bool LookUpTarget(const std::vector<login::KeyValue>& keys);
-  void EnterFullFeaturePhase();
+  // Registers the session (and its LUN map); `*reinstated` receives the terminator of the
+  // session this login replaces. Returns false after failing the login.
+  bool EnterFullFeaturePhase(SessionTable::Terminator* reinstated);
   uint32_t MaxCmdSn() const;
 
   // ---- full feature phase (command_handler.cc, control_handler.cc) ----
@@ -119,7 +133,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Execute(Task* task);
   void OnScsiDone(uint32_t itt, scsi::ScsiResponse response);
   void SendScsiResult(Task* task, scsi::ScsiResponse response);
-  void FailTask(Task* task, uint8_t sense_key, uint8_t asc, uint8_t ascq);
+  // Ends `task` with CHECK CONDITION for a transport error (RFC 7143 §11.4.7.2).
+  void FailTask(Task* task, scsi::SenseReason reason);
   // Removes a task; if the current receive targets it, the rest of that payload is discarded.
   std::unique_ptr<Task> TakeTask(uint32_t itt);
   uint32_t CurrentMaxCmdSn();
@@ -129,10 +144,19 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void HandleLogout(const LogoutRequestPdu& logout);
   void HandleTaskManagement(const TaskMgmtRequestPdu& tmf);
   void CompleteTmf(uint32_t itt, TmfResponse response);
+  // One of the things TMF `tmf_itt` waits for is done; answers it after the last.
+  void TmfPartDone(uint32_t tmf_itt);
+  // Returns a callback, callable from any thread, that reports one part of `tmf_itt` done.
+  std::function<void()> TmfWaiter(uint32_t tmf_itt);
+  // Runs the session-ended callbacks once the connection is closed and its tasks are gone.
+  void MaybeSessionEnded();
   void SendReject(RejectReason reason, const Bhs& rejected);
   void SendNopInPing();
   void OnTick();
   std::vector<uint8_t> BuildSendTargets(const std::string& which) const;
+
+  // Gives back this connection's place among login-phase connections (once).
+  void ReleaseLoginSlot();
 
   // ---- state ----
   int fd_;
@@ -181,6 +205,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<const TargetSnapshot> snapshot_;
   std::shared_ptr<const TpgRuntime> tpg_;
   std::chrono::steady_clock::time_point login_deadline_;
+  // The final Login Response, held while a reinstated session ends.
+  std::function<void()> finish_login_;
+  bool login_slot_ = false;  // counted in context_.login_phase_connections
 
   // Session
   login::SessionParams params_{};
@@ -209,6 +236,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::set<uint32_t> pending_cmd_sns_;     // in-window CmdSNs received but not yet admitted
   std::map<uint32_t, uint32_t> tmf_remaining_;  // TMF ITT -> aborted commands still running
   uint32_t close_after_tmf_ = kReservedTag;      // TARGET COLD RESET closes after answering
+  std::vector<std::function<void()>> on_session_ended_;  // see EndSession
 
   // Text continuation
   std::vector<uint8_t> text_request_;

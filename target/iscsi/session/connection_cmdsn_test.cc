@@ -228,20 +228,9 @@ TEST_F(CmdSnTest, IgnoredCommandWithAnActiveTasksIttLeavesThatTaskAlone) {
   ini->StartScsi(stale);
   // Half of the R2T's data: the WRITE must keep waiting for the rest.
   ini->SendDataOut(itt, r2t.target_transfer_tag, 0, 0, {data.data(), 4096}, false);
-  bool ran_early = !ini->Quiet(200);
-  if (ran_early) {
-    ScsiResult early = ini->FinishScsi(itt, rq, 1000);
-    GTEST_SKIP() << "BUG: control_handler.cc:89 (OnPduComplete) calls OnScsiCommandData "
-                    "for a SCSI Command that BeginScsiCommand silently ignored (CmdSN out of "
-                    "window or duplicate); OnScsiCommandData looks the task up by ITT and so "
-                    "credits the ignored PDU's DataSegmentLength to the ACTIVE task with that "
-                    "ITT (received += 4096 though nothing was stored) and Admit()s it again "
-                    "(a stale ordered_ entry that shrinks the window forever). Here the WRITE "
-                    "executed after half its data (status "
-                 << int{early.status}
-                 << "), writing uninitialised memory. Only run "
-                    "OnScsiCommandData for a task created by this very PDU.";
-  }
+  ASSERT_TRUE(ini->Quiet(200))
+      << "an ignored stale SCSI Command must not feed the live task with its ITT (RFC 7143 "
+         "§4.2.2.1): the WRITE answered before all its data arrived";
   ini->SendDataOut(itt, r2t.target_transfer_tag, 1, 4096, {data.data() + 4096, 4096}, true);
   ScsiResult w = ini->FinishScsi(itt, rq);
   ASSERT_TRUE(w.completed) << w.error;
@@ -332,15 +321,8 @@ TEST_F(R2tDataOutTest, OverlappingDataOutOffsetsFailTheTask) {
   rq_.answer_r2ts = false;
   ScsiResult r = ini_->FinishScsi(itt_, rq_);
   ASSERT_TRUE(r.completed) << r.error;
-  if (r.status == 0) {
-    GTEST_SKIP()
-        << "BUG: command_handler.cc BeginDataOut (line 255-258, R2T branch) checks only DataSN and "
-           "that the PDU lies inside the R2T; overlapping/repeated Buffer Offsets are "
-           "counted as new bytes, so the WRITE completes GOOD with "
-           "[4096, 8192) never received: uninitialised heap memory (IoBuffer is not "
-           "zeroed) is written to the medium. Track the next expected offset per "
-           "R2T (and for unsolicited data) and fail the task on any other offset.";
-  }
+  ASSERT_FALSE(r.status == 0)
+    << "overlapping Data-Out offsets (DataPDUInOrder=Yes, RFC 7143 §13.18) must fail the WRITE, not write a hole";
   EXPECT_EQ(r.status, 0x02);
   EXPECT_EQ(r.sense_key(), 0x0b);
 }
@@ -373,12 +355,8 @@ TEST_F(DataOutTest, UnsolicitedDataOutWithGapFailsTheTask) {
   ini->SendDataOut(itt, kReservedTag, 1, 4096, {data.data() + 4096, 4096}, true);
   ScsiResult r = ini->FinishScsi(itt, rq, 1000);
   ASSERT_TRUE(r.completed) << r.error;
-  if (r.status == 0) {
-    GTEST_SKIP() << "BUG: command_handler.cc BeginDataOut (line 252) accepts unsolicited "
-                    "Data-Out at any offset below FirstBurstLength; repeated offsets count "
-                    "toward EDTL, so the WRITE runs GOOD with a hole of uninitialised memory. "
-                    "Require buffer_offset == the next unsolicited offset.";
-  }
+  ASSERT_FALSE(r.status == 0)
+    << "unsolicited Data-Out must arrive at the next offset (RFC 7143 §13.18); a gap must fail the WRITE";
   EXPECT_EQ(r.status, 0x02);
   EXPECT_EQ(r.sense_key(), 0x0b);
 }

@@ -17,6 +17,9 @@ namespace reftarget::iscsi {
 namespace {
 
 constexpr size_t kRecvBufferSize = 256 * 1024;
+// A connection that has not logged in yet gets a small staging buffer: login PDUs are small,
+// and a flood of idle connections then costs little memory (TEST-PLAN T26).
+constexpr size_t kLoginRecvBufferSize = 16 * 1024;
 // Payloads at least this large that are not yet staged are received straight into their
 // destination, saving a copy.
 constexpr size_t kDirectReceiveThreshold = 16 * 1024;
@@ -34,13 +37,22 @@ Connection::Connection(int fd, net::Endpoint peer, net::Endpoint local, net::Rea
       reactor_(reactor),
       context_(context),
       log_name_("conn " + peer_.ToString()),
-      recv_buffer_(kRecvBufferSize) {
+      recv_buffer_(kLoginRecvBufferSize) {
   nexus_ = g_next_nexus.fetch_add(1);
   last_rx_ = std::chrono::steady_clock::now();
+  // AttachAcceptor took the slot before constructing the connection.
+  login_slot_ = context_.login_phase_connections != nullptr;
 }
 
 Connection::~Connection() {
+  ReleaseLoginSlot();
   if (fd_ >= 0) close(fd_);
+}
+
+void Connection::ReleaseLoginSlot() {
+  if (!login_slot_) return;
+  login_slot_ = false;
+  context_.login_phase_connections->fetch_sub(1, std::memory_order_relaxed);
 }
 
 void Connection::Start() {
@@ -67,9 +79,23 @@ void Connection::CloseAsync(const std::string& reason) {
   reactor_->Post([self, reason] { self->Close(reason); });
 }
 
+void Connection::EndSession(const std::string& reason, std::function<void()> on_ended) {
+  Close(reason);
+  if (on_ended) on_session_ended_.push_back(std::move(on_ended));
+  MaybeSessionEnded();
+}
+
+void Connection::MaybeSessionEnded() {
+  if (!closed() || !tasks_.empty() || on_session_ended_.empty()) return;
+  auto callbacks = std::move(on_session_ended_);
+  on_session_ended_.clear();
+  for (auto& fn : callbacks) fn();
+}
+
 void Connection::Close(const std::string& reason) {
   if (fd_ < 0) return;
   RT_LOG(kInfo, log_name_) << "closing: " << reason;
+  ReleaseLoginSlot();
   reactor_->Remove(fd_);
   close(fd_);
   fd_ = -1;
@@ -135,6 +161,9 @@ void Connection::ReadAvailable() {
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
         if (errno == EINTR) continue;
         return Close(std::string("recv: ") + std::strerror(errno));
+      }
+      if (phase_ != Phase::kLogin && recv_buffer_.size() < kRecvBufferSize) {
+        recv_buffer_.resize(kRecvBufferSize);  // empty now, so nothing staged moves
       }
       ssize_t n = recv(fd_, recv_buffer_.data(), recv_buffer_.size(), 0);
       if (n == 0) return Close("peer closed the connection");
@@ -323,6 +352,21 @@ void Connection::Flush() {
 void AttachAcceptor(net::Listener* listener, net::ReactorPool* pool, ConnectionContext context) {
   Status s = listener->Start(&pool->at(0), [pool, context](int fd, const net::Endpoint& peer,
                                                            const net::Endpoint& local) {
+    if (auto* logging_in = context.login_phase_connections) {
+      if (logging_in->fetch_add(1, std::memory_order_relaxed) >= kMaxLoginPhaseConnections) {
+        logging_in->fetch_sub(1, std::memory_order_relaxed);
+        static std::atomic<uint64_t> refused{0};
+        const uint64_t n = refused.fetch_add(1, std::memory_order_relaxed) + 1;
+        if (n <= 10 || n % 1000 == 0) {
+          RT_LOG(kWarn, "listener") << "refusing connection from " << peer.ToString() << ": "
+                                    << kMaxLoginPhaseConnections
+                                    << " connections are already logging in (" << n
+                                    << " refused so far)";
+        }
+        close(fd);
+        return;
+      }
+    }
     net::Reactor* reactor = &pool->Next();
     auto conn = std::make_shared<Connection>(fd, peer, local, reactor, context);
     reactor->Post([conn] { conn->Start(); });

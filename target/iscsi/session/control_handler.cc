@@ -337,10 +337,30 @@ void Connection::CompleteTmf(uint32_t itt, TmfResponse response) {
   if (close_after_tmf_ == itt) {
     // RFC 7143 §11.5.1: TARGET COLD RESET closes every connection to every initiator.
     for (const auto& terminate : context_.sessions->SessionsOfTarget(target_name_, tsih_)) {
-      terminate();
+      terminate({});
     }
     phase_ = Phase::kLoggingOut;
   }
+}
+
+void Connection::TmfPartDone(uint32_t tmf_itt) {
+  auto waiting = tmf_remaining_.find(tmf_itt);
+  if (waiting == tmf_remaining_.end() || --waiting->second > 0) return;
+  tmf_remaining_.erase(waiting);
+  if (!closed()) CompleteTmf(tmf_itt, TmfResponse::kFunctionComplete);
+}
+
+std::function<void()> Connection::TmfWaiter(uint32_t tmf_itt) {
+  std::weak_ptr<Connection> weak = shared_from_this();
+  net::Reactor* reactor = reactor_;
+  return [weak, reactor, tmf_itt] {
+    reactor->Post([weak, tmf_itt] {
+      auto conn = weak.lock();
+      if (!conn) return;
+      conn->TmfPartDone(tmf_itt);
+      conn->Flush();
+    });
+  };
 }
 
 void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
@@ -350,10 +370,9 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
     uint64_t lun = UINT64_MAX;
     DecodeLun(tmf.lun, &lun);
     auto mapped = luns_.find(lun);
-    // Aborts every matching task; the TMF answers once the executing ones have finished, so
-    // no aborted command can still change the medium after the response (SAM-5 §7.1).
-    // Returns the matching commands still executing (each now marked aborted); matching
-    // commands still collecting data are dropped at once.
+    // Aborts every matching task of this connection. Returns the matching commands still
+    // executing (each now marked aborted, its response suppressed); matching commands still
+    // collecting data are dropped at once.
     auto abort_matching = [&](auto&& matches) {
       std::vector<uint32_t> collecting;
       std::vector<Task*> executing;
@@ -369,10 +388,13 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
       for (uint32_t itt : collecting) TakeTask(itt);
       return executing;
     };
-    auto respond_after = [&](const std::vector<Task*>& executing) {
-      if (executing.empty()) return CompleteTmf(tmf.itt, TmfResponse::kFunctionComplete);
-      // Answer when the last of this TMF's commands has returned (OnScsiDone).
-      tmf_remaining_[tmf.itt] = static_cast<uint32_t>(executing.size());
+    // The TMF answers once its aborted commands have returned and each unit it reset has
+    // quiesced (`unit_waits` TmfWaiter callbacks), so no aborted command can still change the
+    // medium after the response (SAM-5 §7.1, TEST-PLAN S21).
+    auto respond_after = [&](const std::vector<Task*>& executing, size_t unit_waits) {
+      const size_t parts = executing.size() + unit_waits;
+      if (parts == 0) return CompleteTmf(tmf.itt, TmfResponse::kFunctionComplete);
+      tmf_remaining_[tmf.itt] = static_cast<uint32_t>(parts);
       for (Task* task : executing) task->waiting_tmfs.push_back(tmf.itt);
     };
     switch (function) {
@@ -389,25 +411,39 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
                                                 : TmfResponse::kTaskDoesNotExist);
         }
         uint32_t rtt = tmf.referenced_task_tag;
-        return respond_after(abort_matching([rtt](const Task& t) { return t.itt == rtt; }));
+        return respond_after(abort_matching([rtt](const Task& t) { return t.itt == rtt; }), 0);
       }
-      case TmfFunction::kAbortTaskSet:
+      case TmfFunction::kAbortTaskSet: {
+        // SAM-5 §7.2: only the requesting I_T nexus's tasks.
+        if (mapped == luns_.end()) return CompleteTmf(tmf.itt, TmfResponse::kLunDoesNotExist);
+        return respond_after(abort_matching([lun](const Task& t) { return t.command.lun == lun; }),
+                             0);
+      }
       case TmfFunction::kClearTaskSet:
       case TmfFunction::kLogicalUnitReset: {
+        // SAM-5 §7.4 / §7.7: every task in the unit's task set, from every I_T nexus.
         if (mapped == luns_.end()) return CompleteTmf(tmf.itt, TmfResponse::kLunDoesNotExist);
-        if (function == TmfFunction::kLogicalUnitReset && mapped->second.unit) {
-          mapped->second.unit->LunReset(nexus_);
+        auto executing = abort_matching([lun](const Task& t) { return t.command.lun == lun; });
+        if (!mapped->second.unit) return respond_after(executing, 0);
+        respond_after(executing, 1);
+        if (function == TmfFunction::kLogicalUnitReset) {
+          mapped->second.unit->LunReset(nexus_, TmfWaiter(tmf.itt));
+        } else {
+          mapped->second.unit->ClearTaskSet(nexus_, TmfWaiter(tmf.itt));
         }
-        return respond_after(abort_matching([lun](const Task& t) { return t.command.lun == lun; }));
+        return;
       }
       case TmfFunction::kTargetWarmReset:
       case TmfFunction::kTargetColdReset: {
+        std::set<scsi::LogicalUnit*> units;
         for (auto& [n, m] : luns_) {
-          if (m.unit) m.unit->TargetReset(nexus_);
+          if (m.unit) units.insert(m.unit.get());
         }
-        // RFC 7143 §11.5.1: a cold reset also drops the connection after the response.
+        // RFC 7143 §11.5.1: a cold reset also drops every connection after the response.
         if (function == TmfFunction::kTargetColdReset) close_after_tmf_ = tmf.itt;
-        return respond_after(abort_matching([](const Task&) { return true; }));
+        respond_after(abort_matching([](const Task&) { return true; }), units.size());
+        for (scsi::LogicalUnit* unit : units) unit->TargetReset(nexus_, TmfWaiter(tmf.itt));
+        return;
       }
       case TmfFunction::kTaskReassign:
         return CompleteTmf(tmf.itt, TmfResponse::kTaskAllegianceReassignmentNotSupported);

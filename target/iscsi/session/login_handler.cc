@@ -192,6 +192,10 @@ bool Connection::HandleSecurityKeys(const std::vector<login::KeyValue>& keys,
 }
 
 void Connection::HandleLoginPdu() {
+  if (finish_login_) {
+    // The initiator may not send anything before the final Login Response (RFC 7143 §6.1).
+    return Close(OpcodeName(common_.opcode) + " while the login waits for the reinstated session");
+  }
   if (common_.opcode != static_cast<uint8_t>(Opcode::kLoginRequest)) {
     // RFC 7143 §6.1: only Login Requests are valid before the full feature phase.
     if (!login_started_) return Close("non-login PDU before login");
@@ -320,49 +324,76 @@ void Connection::HandleLoginPdu() {
   }
   if (transit && nsg == kStageFullFeature) {
     negotiator_->AppendTargetDeclarations(&reply);
-    EnterFullFeaturePhase();
-    if (closed() || phase_ == Phase::kLoggingOut) return;
-    SendLoginResponse(true, req.csg, req.nsg, reply);
-    params_ = negotiator_->params();
-    phase_ = Phase::kFullFeature;
-    RT_LOG(kInfo, log_name_) << "logged in to "
-                             << (session_kind_ == login::SessionKind::kDiscovery ? "discovery"
-                                                                                  : target_name_)
-                             << " (TSIH " << tsih_ << ", HeaderDigest "
-                             << (params_.header_digest_crc32c ? "CRC32C" : "None") << ", DataDigest "
-                             << (params_.data_digest_crc32c ? "CRC32C" : "None") << ")";
+    SessionTable::Terminator reinstated;
+    if (!EnterFullFeaturePhase(&reinstated)) return;
+    const uint8_t csg = req.csg;
+    auto finish = [this, csg, reply]() {
+      SendLoginResponse(true, csg, kStageFullFeature, reply);
+      params_ = negotiator_->params();
+      phase_ = Phase::kFullFeature;
+      ReleaseLoginSlot();
+      RT_LOG(kInfo, log_name_) << "logged in to "
+                               << (session_kind_ == login::SessionKind::kDiscovery ? "discovery"
+                                                                                    : target_name_)
+                               << " (TSIH " << tsih_ << ", HeaderDigest "
+                               << (params_.header_digest_crc32c ? "CRC32C" : "None")
+                               << ", DataDigest "
+                               << (params_.data_digest_crc32c ? "CRC32C" : "None") << ")";
+    };
+    if (!reinstated) return finish();
+    // RFC 7143 §6.3.5 (TEST-PLAN S7): the old session's commands must be terminated before
+    // the new one can issue any, or a stale WRITE could land after a newer one. The final
+    // Login Response waits until the old connection has closed and its commands returned.
+    RT_LOG(kInfo, log_name_) << "reinstating the previous session of this ISID";
+    finish_login_ = std::move(finish);
+    std::weak_ptr<Connection> weak = shared_from_this();
+    net::Reactor* reactor = reactor_;
+    reinstated([weak, reactor] {
+      reactor->Post([weak] {
+        auto conn = weak.lock();
+        if (!conn || conn->closed() || !conn->finish_login_) return;
+        auto finish_login = std::move(conn->finish_login_);
+        conn->finish_login_ = nullptr;
+        finish_login();
+        conn->Flush();
+      });
+    });
     return;
   }
   SendLoginResponse(transit, req.csg, nsg, reply);
   if (transit) login_stage_ = nsg;
 }
 
-void Connection::EnterFullFeaturePhase() {
+bool Connection::EnterFullFeaturePhase(SessionTable::Terminator* reinstated) {
   session_key_ = SessionKey{initiator_name_, first_login_.isid, target_name_,
                             tpg_ ? tpg_->tag : uint16_t{0}};
   std::weak_ptr<Connection> weak = shared_from_this();
-  SessionTable::Terminator old;
   tsih_ = context_.sessions->Add(
       session_key_,
-      [weak] {
-        if (auto conn = weak.lock()) conn->CloseAsync("session reinstated by a new login");
+      [weak](std::function<void()> on_ended) {
+        auto conn = weak.lock();
+        // Gone: its commands (which hold it) have all returned.
+        if (!conn) {
+          if (on_ended) on_ended();
+          return;
+        }
+        conn->reactor_->Post([conn, on_ended = std::move(on_ended)]() mutable {
+          conn->EndSession("session reinstated by a new login", std::move(on_ended));
+        });
       },
-      &old);
+      reinstated);
   if (tsih_ == 0) {
-    return LoginFail(kClassTargetError, kDetailOutOfResources,
-                     "session limit reached; no new session accepted");
+    LoginFail(kClassTargetError, kDetailOutOfResources,
+              "session limit reached; no new session accepted");
+    return false;
   }
   registered_ = true;
-  if (old) {
-    // RFC 7143 §6.3.5: the new login with the same ISID replaces the old session.
-    RT_LOG(kInfo, log_name_) << "reinstating the previous session of this ISID";
-    old();
-  }
   if (tpg_ != nullptr) {
     const AclRuntime* acl = tpg_->FindAcl(initiator_name_);
     luns_ = acl != nullptr ? acl->luns : tpg_->demo_luns;
   }
   max_cmd_sn_ = MaxCmdSn();
+  return true;
 }
 
 }  // namespace reftarget::iscsi

@@ -27,8 +27,10 @@ struct SessionKey {
 
 class SessionTable {
  public:
-  // Called to end an old session when a new login reinstates it; must be thread-safe.
-  using Terminator = std::function<void()>;
+  // Ends a session from any thread; `on_ended` (may be empty) runs once its connection is
+  // closed and none of its commands can still change the medium (RFC 7143 §6.3.5: the new
+  // session must not race the old one's writes).
+  using Terminator = std::function<void(std::function<void()> on_ended)>;
 
   // Holds at most `max_sessions` sessions at once.
   explicit SessionTable(size_t max_sessions = 4096) : max_sessions_(max_sessions) {}

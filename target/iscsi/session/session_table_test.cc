@@ -17,8 +17,8 @@ SessionKey Key(const std::string& initiator, uint8_t isid_last) {
 TEST(SessionTableTest, DistinctSessionsGetDistinctNonZeroTsihs) {
   SessionTable table;
   SessionTable::Terminator old;
-  uint16_t a = table.Add(Key("iqn.a", 1), [] {}, &old);
-  uint16_t b = table.Add(Key("iqn.a", 2), [] {}, &old);
+  uint16_t a = table.Add(Key("iqn.a", 1), [](auto) {}, &old);
+  uint16_t b = table.Add(Key("iqn.a", 2), [](auto) {}, &old);
   EXPECT_NE(a, 0);
   EXPECT_NE(b, 0);
   EXPECT_NE(a, b);
@@ -31,10 +31,10 @@ TEST(SessionTableTest, SameIsidReinstatesTheOldSession) {
   SessionTable table;
   bool old_terminated = false;
   SessionTable::Terminator old;
-  uint16_t first = table.Add(Key("iqn.a", 1), [&] { old_terminated = true; }, &old);
-  uint16_t second = table.Add(Key("iqn.a", 1), [] {}, &old);
+  uint16_t first = table.Add(Key("iqn.a", 1), [&](auto) { old_terminated = true; }, &old);
+  uint16_t second = table.Add(Key("iqn.a", 1), [](auto) {}, &old);
   ASSERT_TRUE(old);
-  old();
+  old({});
   EXPECT_TRUE(old_terminated);
   EXPECT_NE(first, second);
   EXPECT_FALSE(table.HasTsih(first));
@@ -47,10 +47,10 @@ TEST(SessionTableTest, SameIsidReinstatesTheOldSession) {
 TEST(SessionTableTest, FullTableRefusesNewSessionsButAllowsReinstatement) {
   SessionTable table(2);
   SessionTable::Terminator old;
-  EXPECT_NE(table.Add(Key("iqn.a", 1), [] {}, &old), 0);
-  EXPECT_NE(table.Add(Key("iqn.a", 2), [] {}, &old), 0);
-  EXPECT_EQ(table.Add(Key("iqn.a", 3), [] {}, &old), 0);
-  EXPECT_NE(table.Add(Key("iqn.a", 2), [] {}, &old), 0);
+  EXPECT_NE(table.Add(Key("iqn.a", 1), [](auto) {}, &old), 0);
+  EXPECT_NE(table.Add(Key("iqn.a", 2), [](auto) {}, &old), 0);
+  EXPECT_EQ(table.Add(Key("iqn.a", 3), [](auto) {}, &old), 0);
+  EXPECT_NE(table.Add(Key("iqn.a", 2), [](auto) {}, &old), 0);
 }
 
 }  // namespace
