@@ -16,7 +16,7 @@
 
 #include "suites/target/support/backstore_setup.h"
 #include "suites/target/support/conformance_report.h"
-#include "suites/target/support/cunit_parser.h"
+#include "harness/drivers/cunit_parser.h"
 #include "suites/target/support/subprocess.h"
 #include "suites/target/support/target_process.h"
 

@@ -6,9 +6,17 @@
 #include <string>
 #include <vector>
 
-#include "suites/target/support/cunit_parser.h"
+#include "harness/drivers/cunit_parser.h"
 
 namespace itest {
+
+using harness::drivers::CuRun;
+using harness::drivers::CuTest;
+using harness::drivers::FamilyResult;
+using harness::drivers::Outcome;
+using harness::drivers::OutcomeName;
+using harness::drivers::ParseIscsiTestCuOutput;
+using harness::drivers::SummarizeFamily;
 
 // Returns a fixed-width table: backstore, family, verdict, pass/skip/fail counts, reason.
 std::string FormatFamilyTable(const std::vector<FamilyResult>& results);

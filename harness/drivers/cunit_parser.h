@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-namespace itest {
+namespace harness::drivers {
 
 enum class Outcome { kPass, kSkip, kFail };
 
@@ -64,4 +64,4 @@ struct FamilyResult {
 FamilyResult SummarizeFamily(const std::string& family, const CuRun& run, bool exit_ok,
                              const std::string& exit_description);
 
-}  // namespace itest
+}  // namespace harness::drivers

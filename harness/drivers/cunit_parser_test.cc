@@ -1,6 +1,6 @@
 // Unit tests of the iscsi-test-cu output parser, fed with output captured from real runs
 // (testdata/: libiscsi 1.19 against tgt 1.0.85).
-#include "suites/target/support/cunit_parser.h"
+#include "harness/drivers/cunit_parser.h"
 
 #include <gtest/gtest.h>
 
@@ -8,13 +8,11 @@
 #include <sstream>
 #include <string>
 
-#include "suites/target/support/conformance_report.h"
-
-namespace itest {
+namespace harness::drivers {
 namespace {
 
 std::string ReadTestdata(const std::string& name) {
-  std::ifstream in(std::string(ITEST_TESTDATA_DIR) + "/" + name);
+  std::ifstream in(std::string(HARNESS_DRIVERS_TESTDATA_DIR) + "/" + name);
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
@@ -152,17 +150,5 @@ TEST(CunitParser, SummaryMismatchIsAFail) {
   EXPECT_NE(f.reason.find("summary says 2 tests ran"), std::string::npos);
 }
 
-TEST(ConformanceReport, JsonAndTableCarryEveryFamily) {
-  CuRun run = ParseIscsiTestCuOutput(ReadTestdata("iscsi_test_cu_tgt_families.txt"));
-  FamilyResult f = SummarizeFamily("SCSI.ALL", run, false, "exit 1");
-  f.backstore = "fileio";
-  nlohmann::json j = FamilyResultsJson({f});
-  ASSERT_EQ(j["results"].size(), 1u);
-  EXPECT_EQ(j["results"][0]["status"], "FAIL");
-  EXPECT_EQ(j["results"][0]["tests"].size(), 145u);
-  const std::string table = FormatFamilyTable({f});
-  EXPECT_NE(table.find("FAIL iSCSIdatasn.iSCSIDataSnInvalid"), std::string::npos);
-}
-
 }  // namespace
-}  // namespace itest
+}  // namespace harness::drivers

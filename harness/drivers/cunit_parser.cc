@@ -1,8 +1,8 @@
-#include "suites/target/support/cunit_parser.h"
+#include "harness/drivers/cunit_parser.h"
 
 #include <sstream>
 
-namespace itest {
+namespace harness::drivers {
 namespace {
 
 std::string Trim(std::string_view s) {
@@ -202,4 +202,4 @@ FamilyResult SummarizeFamily(const std::string& family, const CuRun& run, bool e
   return r;
 }
 
-}  // namespace itest
+}  // namespace harness::drivers

@@ -1,0 +1,38 @@
+#include "harness/adapters/target_adapter.h"
+
+namespace harness::adapters {
+
+const char* BackingName(Backing backing) {
+  switch (backing) {
+    case Backing::kFileio: return "fileio";
+    case Backing::kBlock: return "block";
+    case Backing::kRamdisk: return "ramdisk";
+    case Backing::kNull: return "null";
+  }
+  return "unknown";
+}
+
+std::string Portal::ToString() const {
+  const bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::string RunningTarget::Url(size_t index) const {
+  const int lun = index < lun_numbers.size() ? lun_numbers[index] : 0;
+  return "iscsi://" + portal.ToString() + "/" + iqn + "/" + std::to_string(lun);
+}
+
+Result<int> TargetAdapter::AddLun(const LunSpec& lun) {
+  return Status::Error(MissingCapability(*this, "add LUN " + lun.name + " while running"));
+}
+
+Status TargetAdapter::RemoveLun(int lun_number) {
+  return Status::Error(
+      MissingCapability(*this, "remove LUN " + std::to_string(lun_number) + " while running"));
+}
+
+std::string MissingCapability(const TargetAdapter& adapter, const std::string& what) {
+  return "the " + adapter.name() + " adapter cannot " + what;
+}
+
+}  // namespace harness::adapters

@@ -1,0 +1,115 @@
+// TargetAdapter: the one contract through which the harness drives a target under test
+// (reftarget, tgt, LIO, SCST, or an existing portal). Tests ask Capabilities() and skip with
+// the stated reason; they never branch on the adapter's name (DESIGN.md, STYLE.md).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/common/status.h"
+
+namespace harness::adapters {
+
+enum class Backing { kFileio, kBlock, kRamdisk, kNull };
+
+// Returns "fileio", "block", "ramdisk" or "null".
+const char* BackingName(Backing backing);
+
+// One logical unit the harness wants exported.
+struct LunSpec {
+  std::string name;                   // storage object name, unique in the spec ("fileio0")
+  Backing backing = Backing::kFileio;
+  uint64_t size_bytes = 64ull << 20;
+  uint32_t block_size = 512;
+  bool thin = false;                  // UNMAP / WRITE SAME with UNMAP, VPD B2h
+  bool read_only = false;
+  bool removable = false;             // RMB=1 medium (START STOP UNIT eject)
+  bool write_back = true;             // FILEIO: page cache; false: write-through
+  // Backing file or device. Empty: the adapter creates one in its work directory (FILEIO
+  // and RAMDISK-on-file peers a sparse file, BLOCK a loop device over a sparse file).
+  std::filesystem::path path;
+};
+
+struct ChapSpec {
+  std::string userid, password;                // the initiator's credentials
+  std::string mutual_userid, mutual_password;  // the target's (mutual CHAP); may be empty
+};
+
+struct AclSpec {
+  std::string initiator;        // initiator IQN allowed to log in
+  std::optional<ChapSpec> chap;
+};
+
+// What the harness asks a managed target to export.
+struct TargetSpec {
+  std::string iqn = "iqn.2003-01.org.reftarget.harness:target";
+  std::vector<LunSpec> luns;     // exported in this order
+  std::vector<AclSpec> acls;     // empty: any initiator may log in (demo mode)
+  std::optional<ChapSpec> discovery_chap;
+  bool ipv6_portal = false;      // also listen on [::1]
+};
+
+// What an adapter can do; every `false` is a reason a test skips.
+struct Capabilities {
+  bool managed = false;            // the harness starts, stops and configures the target
+  bool data_loss_allowed = false;  // destructive tests may write to the LUNs
+  bool live_lun_changes = false;   // AddLun/RemoveLun without a restart
+  bool chap = false;
+  bool mutual_chap = false;
+  bool discovery_auth = false;
+  bool acls = false;
+  bool ipv6 = false;
+  bool thin = false;
+  bool read_only_luns = false;
+  bool removable_luns = false;
+  bool block_size_4096 = false;
+  bool process_faults = false;     // the harness may SIGKILL/SIGSTOP the target process
+  std::set<Backing> backings;
+};
+
+struct Portal {
+  std::string host = "127.0.0.1";
+  int port = 3260;
+  // Returns "127.0.0.1:3260" or "[::1]:3260".
+  std::string ToString() const;
+};
+
+// A target as the harness can reach it.
+struct RunningTarget {
+  Portal portal;
+  std::optional<Portal> ipv6_portal;
+  std::string iqn;
+  std::vector<int> lun_numbers;  // the LUN number of spec.luns[i]
+  std::string product;           // "reftarget 0.1.0", "tgt 1.0.85", ...
+  std::filesystem::path log;     // the target's log, if the adapter keeps one
+  std::optional<int> pid;        // the target's process, if the adapter started it
+  // Returns "iscsi://HOST:PORT/IQN/LUN" for spec.luns[index] (libiscsi's URL form).
+  std::string Url(size_t index) const;
+};
+
+class TargetAdapter {
+ public:
+  virtual ~TargetAdapter() = default;
+  // Returns the adapter's name: "reference", "tgt", "lio", "scst" or "url".
+  virtual std::string name() const = 0;
+  virtual Capabilities capabilities() const = 0;
+  // Starts the target exporting `spec`, or (unmanaged) checks that the portal answers.
+  virtual Result<RunningTarget> Start(const TargetSpec& spec) = 0;
+  // Stops what Start started and removes what it created. Idempotent.
+  virtual Status Stop() = 0;
+  // Exports one more LUN on the running target; returns its LUN number.
+  virtual Result<int> AddLun(const LunSpec& lun);
+  // Withdraws a LUN from the running target.
+  virtual Status RemoveLun(int lun_number);
+  // Returns the target software's version, if known.
+  virtual std::string version() const { return ""; }
+};
+
+// Returns the reason text for a missing capability: "<adapter> cannot <what>".
+std::string MissingCapability(const TargetAdapter& adapter, const std::string& what);
+
+}  // namespace harness::adapters

@@ -1,0 +1,261 @@
+#include "harness/adapters/tgt_adapter.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <random>
+
+namespace harness::adapters {
+namespace {
+
+constexpr auto kTgtadmLimit = std::chrono::seconds(30);
+constexpr auto kStartLimit = std::chrono::seconds(10);
+constexpr int kMinControlPort = 20000;
+constexpr int kMaxControlPort = 60000;
+
+std::vector<std::string> Lld(std::vector<std::string> args) {
+  args.insert(args.begin(), {"--lld", "iscsi"});
+  return args;
+}
+
+// tgtd's management socket is /var/run/tgtd/socket.<control port>: pick one nobody uses,
+// so our tgtd never collides with a system tgtd or another test's.
+int PickControlPort() {
+  std::random_device rd;
+  std::uniform_int_distribution<int> dist(kMinControlPort, kMaxControlPort);
+  for (int i = 0; i < 100; ++i) {
+    int port = dist(rd);
+    struct stat st {};
+    if (stat(("/var/run/tgtd/socket." + std::to_string(port)).c_str(), &st) != 0) return port;
+  }
+  return dist(rd);
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> TgtLunCommands(const LunSpec& lun, int tid, int lun_number,
+                                                     const std::string& path) {
+  std::vector<std::string> add = {"--mode", "logicalunit", "--op", "new", "--tid",
+                                  std::to_string(tid), "--lun", std::to_string(lun_number),
+                                  "--backing-store", path};
+  switch (lun.backing) {
+    case Backing::kFileio:
+    case Backing::kRamdisk:
+      add.insert(add.end(), {"--bstype", "rdwr"});
+      if (!lun.write_back) add.insert(add.end(), {"--bsoflags", "sync"});
+      break;
+    case Backing::kBlock:
+      add.insert(add.end(), {"--bstype", "rdwr", "--bsoflags", "direct"});
+      break;
+    case Backing::kNull:
+      add.insert(add.end(), {"--bstype", "null"});
+      break;
+  }
+  if (lun.block_size != 512) add.insert(add.end(), {"--blocksize", std::to_string(lun.block_size)});
+  std::vector<std::vector<std::string>> out = {Lld(add)};
+  std::string params;
+  auto param = [&](const char* p) { params += (params.empty() ? "" : ",") + std::string(p); };
+  if (lun.read_only) param("readonly=1");
+  if (lun.thin) param("thin_provisioning=1");
+  if (lun.removable) param("removable=1");
+  if (!params.empty()) {
+    out.push_back(Lld({"--mode", "logicalunit", "--op", "update", "--tid", std::to_string(tid),
+                       "--lun", std::to_string(lun_number), "--params", params}));
+  }
+  return out;
+}
+
+std::vector<std::vector<std::string>> TgtSetupCommands(const TargetSpec& spec, int tid,
+                                                       const std::vector<std::string>& paths) {
+  std::vector<std::vector<std::string>> out;
+  out.push_back(Lld({"--mode", "target", "--op", "new", "--tid", std::to_string(tid),
+                     "--targetname", spec.iqn}));
+  for (size_t i = 0; i < spec.luns.size(); ++i) {
+    auto lun = TgtLunCommands(spec.luns[i], tid, static_cast<int>(i) + 1, paths.at(i));
+    out.insert(out.end(), lun.begin(), lun.end());
+  }
+  if (spec.acls.empty()) {
+    out.push_back(Lld({"--mode", "target", "--op", "bind", "--tid", std::to_string(tid),
+                       "--initiator-address", "ALL"}));
+  }
+  // tgt binds accounts to the target, not to one initiator: every ACL's credentials work
+  // for every allowed initiator (capabilities() says CHAP is per target).
+  for (const AclSpec& acl : spec.acls) {
+    out.push_back(Lld({"--mode", "target", "--op", "bind", "--tid", std::to_string(tid),
+                       "--initiator-name", acl.initiator}));
+    if (!acl.chap) continue;
+    out.push_back(Lld({"--mode", "account", "--op", "new", "--user", acl.chap->userid,
+                       "--password", acl.chap->password}));
+    out.push_back(Lld({"--mode", "account", "--op", "bind", "--tid", std::to_string(tid),
+                       "--user", acl.chap->userid}));
+    if (!acl.chap->mutual_userid.empty()) {
+      out.push_back(Lld({"--mode", "account", "--op", "new", "--user", acl.chap->mutual_userid,
+                         "--password", acl.chap->mutual_password}));
+      out.push_back(Lld({"--mode", "account", "--op", "bind", "--tid", std::to_string(tid),
+                         "--user", acl.chap->mutual_userid, "--outgoing"}));
+    }
+  }
+  return out;
+}
+
+TgtAdapter::TgtAdapter(TgtOptions options) : options_(std::move(options)) {}
+
+TgtAdapter::~TgtAdapter() { Stop(); }
+
+Capabilities TgtAdapter::capabilities() const {
+  Capabilities c;
+  c.managed = true;
+  c.data_loss_allowed = true;
+  c.live_lun_changes = true;
+  c.chap = true;
+  c.mutual_chap = true;
+  c.acls = true;
+  c.thin = true;
+  c.read_only_luns = true;
+  c.removable_luns = true;
+  c.block_size_4096 = true;
+  c.process_faults = true;
+  c.backings = {Backing::kFileio, Backing::kBlock, Backing::kRamdisk, Backing::kNull};
+  return c;
+}
+
+std::string TgtAdapter::version() const {
+  process::RunOptions o;
+  o.limit = std::chrono::seconds(10);
+  process::RunResult r = process::Run({options_.tgtd, "-V"}, o);
+  std::string v = r.output;
+  while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
+  return v.empty() ? "" : "tgt " + v;
+}
+
+Status TgtAdapter::Tgtadm(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {options_.tgtadm, "-C", std::to_string(control_port_)};
+  argv.insert(argv.end(), args.begin(), args.end());
+  process::RunOptions o;
+  o.limit = kTgtadmLimit;
+  process::RunResult r = process::Run(argv, o);
+  if (r.exited_ok()) return Status::Ok();
+  std::string line;
+  for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
+  return Status::Error(line + ": " + r.Describe() + ": " + r.output);
+}
+
+Result<std::string> TgtAdapter::PrepareBacking(const LunSpec& lun) {
+  if (!lun.path.empty()) return lun.path.string();
+  switch (lun.backing) {
+    case Backing::kFileio: {
+      auto f = files_->SparseFile(lun.name + ".img", lun.size_bytes);
+      if (!f.ok()) return f.status();
+      return f.value().string();
+    }
+    case Backing::kRamdisk: {
+      auto f = ram_files_->SparseFile(lun.name + ".ram", lun.size_bytes);
+      if (!f.ok()) return f.status();
+      return f.value().string();
+    }
+    case Backing::kBlock: {
+      auto f = files_->SparseFile(lun.name + ".blk", lun.size_bytes);
+      if (!f.ok()) return f.status();
+      auto loop = files_->LoopDevice(f.value(), /*direct_io=*/true);
+      if (!loop.ok()) return loop.status();
+      return loop.value().string();
+    }
+    case Backing::kNull:
+      return std::string("/dev/null");
+  }
+  return Status::Error("unknown backing for LUN " + lun.name);
+}
+
+Result<RunningTarget> TgtAdapter::Start(const TargetSpec& spec) {
+  if (tgtd_) return Status::Error("tgt adapter: already started");
+  if (process::FindProgram(options_.tgtd).empty()) {
+    return Status::Error(options_.tgtd + " not found (Debian package tgt)");
+  }
+  if (spec.ipv6_portal) return Status::Error(MissingCapability(*this, "add an IPv6 portal"));
+  if (spec.discovery_chap) return Status::Error(MissingCapability(*this, "require discovery CHAP"));
+  std::error_code ec;
+  std::filesystem::create_directories(options_.work_dir, ec);
+  files_ = std::make_unique<BackingFiles>(options_.work_dir / "backing");
+  ram_files_ = std::make_unique<BackingFiles>(options_.ram_dir /
+                                              ("iscsi-harness-" + std::to_string(getpid())));
+  auto port = PickFreePort("127.0.0.1");
+  if (!port.ok()) return port.status();
+  control_port_ = PickControlPort();
+  const auto log = options_.work_dir / "tgtd.log";
+  auto started = process::BackgroundProcess::Start(
+      {options_.tgtd, "-f", "-C", std::to_string(control_port_), "--iscsi",
+       "portal=127.0.0.1:" + std::to_string(port.value())},
+      log);
+  if (!started.ok()) return started.status();
+  tgtd_ = std::move(started).value();
+  if (!WaitForPort("127.0.0.1", port.value(), kStartLimit)) {
+    std::string tail = process::TailOfFile(log, 20);
+    Stop();
+    return Status::Error("tgtd did not listen on 127.0.0.1:" + std::to_string(port.value()) +
+                         " within 10 s; log:\n" + tail);
+  }
+  std::vector<std::string> paths;
+  for (const LunSpec& lun : spec.luns) {
+    auto path = PrepareBacking(lun);
+    if (!path.ok()) {
+      Stop();
+      return path.status();
+    }
+    paths.push_back(path.value());
+  }
+  for (const auto& args : TgtSetupCommands(spec, kTid, paths)) {
+    Status s = Tgtadm(args);
+    if (!s.ok()) {
+      Stop();
+      return s;
+    }
+  }
+  RunningTarget t;
+  t.portal = Portal{"127.0.0.1", port.value()};
+  t.iqn = spec.iqn;
+  for (size_t i = 0; i < spec.luns.size(); ++i) t.lun_numbers.push_back(static_cast<int>(i) + 1);
+  next_lun_ = static_cast<int>(spec.luns.size()) + 1;
+  t.product = version();
+  t.log = log;
+  t.pid = tgtd_->pid();
+  return t;
+}
+
+Result<int> TgtAdapter::AddLun(const LunSpec& lun) {
+  if (!tgtd_) return Status::Error("tgt adapter: not started");
+  auto path = PrepareBacking(lun);
+  if (!path.ok()) return path.status();
+  const int number = next_lun_++;
+  for (const auto& args : TgtLunCommands(lun, kTid, number, path.value())) {
+    Status s = Tgtadm(args);
+    if (!s.ok()) return s;
+  }
+  return number;
+}
+
+Status TgtAdapter::RemoveLun(int lun_number) {
+  if (!tgtd_) return Status::Error("tgt adapter: not started");
+  return Tgtadm(Lld({"--mode", "logicalunit", "--op", "delete", "--tid", std::to_string(kTid),
+                     "--lun", std::to_string(lun_number)}));
+}
+
+Status TgtAdapter::Stop() {
+  if (tgtd_) {
+    // tgtd ignores SIGTERM while targets exist (ENVIRONMENT.md): delete ours first.
+    if (tgtd_->Alive()) {
+      (void)Tgtadm(Lld({"--mode", "target", "--op", "delete", "--force", "--tid",
+                        std::to_string(kTid)}));
+    }
+    tgtd_->Stop(std::chrono::seconds(3));
+    tgtd_.reset();
+  }
+  if (files_) files_->Release();
+  if (ram_files_) {
+    ram_files_->Release();
+    std::error_code ec;
+    std::filesystem::remove(ram_files_->dir(), ec);
+  }
+  return Status::Ok();
+}
+
+}  // namespace harness::adapters

@@ -1,0 +1,61 @@
+// The tgt adapter: starts its own tgtd (Linux SCSI target framework, userspace) on a free
+// loopback port and a private control port, and configures it with tgtadm. tgt numbers data
+// LUNs from 1 (LUN 0 is its controller); it has no RAM disk, so RAMDISK LUNs are files on
+// tmpfs (/dev/shm), as ENVIRONMENT.md measured it.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/adapters/backing_files.h"
+#include "harness/adapters/target_adapter.h"
+#include "harness/process/child_process.h"
+
+namespace harness::adapters {
+
+struct TgtOptions {
+  std::filesystem::path work_dir;       // logs and backing files
+  std::string tgtd = "tgtd";            // program names or paths
+  std::string tgtadm = "tgtadm";
+  std::filesystem::path ram_dir = "/dev/shm";  // where RAMDISK LUN files go
+};
+
+// Returns the tgtadm argument lists that export `spec` as target `tid` (without the
+// leading "tgtadm -C N"), given each LUN's resolved backing path.
+std::vector<std::vector<std::string>> TgtSetupCommands(const TargetSpec& spec, int tid,
+                                                       const std::vector<std::string>& paths);
+// Returns the tgtadm argument lists that add `lun` as LUN number `lun_number`.
+std::vector<std::vector<std::string>> TgtLunCommands(const LunSpec& lun, int tid, int lun_number,
+                                                     const std::string& path);
+
+class TgtAdapter : public TargetAdapter {
+ public:
+  explicit TgtAdapter(TgtOptions options);
+  ~TgtAdapter() override;
+
+  std::string name() const override { return "tgt"; }
+  Capabilities capabilities() const override;
+  Result<RunningTarget> Start(const TargetSpec& spec) override;
+  Status Stop() override;
+  Result<int> AddLun(const LunSpec& lun) override;
+  Status RemoveLun(int lun_number) override;
+  std::string version() const override;
+
+ private:
+  // Runs `tgtadm -C <control port> ARGS`; the error names the command and its output.
+  Status Tgtadm(const std::vector<std::string>& args);
+  // Creates the backing for `lun` and returns the path tgt should open.
+  Result<std::string> PrepareBacking(const LunSpec& lun);
+
+  TgtOptions options_;
+  std::unique_ptr<process::BackgroundProcess> tgtd_;
+  std::unique_ptr<BackingFiles> files_;
+  std::unique_ptr<BackingFiles> ram_files_;
+  int control_port_ = 0;
+  int next_lun_ = 1;
+  static constexpr int kTid = 1;
+};
+
+}  // namespace harness::adapters

@@ -1,0 +1,53 @@
+// The tgt adapter against a real tgtd (Debian package tgt): it starts its own tgtd on a
+// free loopback port, exports the LUNs, adds and removes one live, and cleans up.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "harness/adapters/tgt_adapter.h"
+#include "harness/process/child_process.h"
+
+namespace harness::adapters {
+namespace {
+
+process::RunResult Inquiry(const RunningTarget& t, int lun) {
+  process::RunOptions o;
+  o.limit = std::chrono::seconds(20);
+  return process::Run({"iscsi-inq", "-i", "iqn.2024-01.org.reftarget.harness:tgt-test",
+                       "iscsi://" + t.portal.ToString() + "/" + t.iqn + "/" + std::to_string(lun)},
+                      o);
+}
+
+TEST(TgtAdapterTest, StartsExportsAddsRemovesAndStops) {
+  if (process::FindProgram("tgtd").empty()) GTEST_SKIP() << "tgtd not installed (package tgt)";
+  if (process::FindProgram("iscsi-inq").empty()) GTEST_SKIP() << "iscsi-inq not installed";
+  auto work = std::filesystem::temp_directory_path() /
+              ("tgt-adapter-test-" + std::to_string(getpid()));
+  TgtAdapter adapter({.work_dir = work});
+  TargetSpec spec;
+  spec.iqn = "iqn.2024-01.org.reftarget.harness:tgt-adapter-test";
+  spec.luns = {{.name = "file0", .backing = Backing::kFileio, .size_bytes = 16u << 20},
+               {.name = "ram0", .backing = Backing::kRamdisk, .size_bytes = 16u << 20,
+                .block_size = 4096}};
+  auto started = adapter.Start(spec);
+  ASSERT_TRUE(started.ok()) << started.error();
+  const RunningTarget& t = started.value();
+  EXPECT_EQ(t.lun_numbers, (std::vector<int>{1, 2}));
+  EXPECT_NE(t.product.find("tgt"), std::string::npos);
+  process::RunResult inq = Inquiry(t, 1);
+  EXPECT_TRUE(inq.exited_ok()) << inq.Describe() << "\n" << inq.output;
+
+  auto added = adapter.AddLun({.name = "file1", .backing = Backing::kFileio, .size_bytes = 8u << 20});
+  ASSERT_TRUE(added.ok()) << added.error();
+  EXPECT_EQ(added.value(), 3);
+  EXPECT_TRUE(Inquiry(t, 3).exited_ok());
+  EXPECT_TRUE(adapter.RemoveLun(3).ok());
+  EXPECT_FALSE(Inquiry(t, 3).exited_ok()) << "LUN 3 still answers after removal";
+
+  EXPECT_TRUE(adapter.Stop().ok());
+  EXPECT_FALSE(std::filesystem::exists(work / "backing" / "file0.img"));
+  std::error_code ec;
+  std::filesystem::remove_all(work, ec);
+}
+
+}  // namespace
+}  // namespace harness::adapters

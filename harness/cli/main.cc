@@ -1,0 +1,77 @@
+// iscsi-harness: runs conformance, hotplug, isolation and performance suites against an
+// iSCSI target and writes report.json, junit.xml, summary.md and index.html.
+//   iscsi-harness run --target reference|tgt|lio|scst|URL --suites LIST --out DIR
+//                     [--profile quick|full] [--baseline FILE] [--allow-data-loss] [--shard K/N]
+//   iscsi-harness list
+//   iscsi-harness compare OLD NEW
+// Exit status: 0 all passed, 1 a test failed or regressed, 2 the harness could not run.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "harness/runner/run_command.h"
+#include "reports/compare.h"
+#include "reports/report_io.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: iscsi-harness run --target ADAPTER|URL [--suites LIST] [--out DIR]\n"
+    "                         [--profile quick|full] [--baseline FILE] [--allow-data-loss]\n"
+    "                         [--shard K/N] [--reftarget PATH]\n"
+    "       iscsi-harness list\n"
+    "       iscsi-harness compare OLD.json NEW.json\n";
+
+int List() {
+  for (const auto& suite : harness::runner::AllSuites()) {
+    std::cout << suite->name() << "\t" << suite->description() << "\n";
+  }
+  return 0;
+}
+
+int CompareReports(const std::string& old_path, const std::string& new_path) {
+  auto old_report = harness::reports::LoadReport(old_path);
+  if (!old_report.ok()) {
+    std::cerr << "iscsi-harness compare: " << old_report.error() << "\n";
+    return 2;
+  }
+  auto new_report = harness::reports::LoadReport(new_path);
+  if (!new_report.ok()) {
+    std::cerr << "iscsi-harness compare: " << new_report.error() << "\n";
+    return 2;
+  }
+  auto result = harness::reports::Compare(old_report.value(), new_report.value());
+  std::cout << harness::reports::RenderCompareText(result);
+  return result.regression ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cerr << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "list") return List();
+  if (command == "compare") {
+    if (rest.size() != 2) {
+      std::cerr << "iscsi-harness compare: expected OLD.json NEW.json\n" << kUsage;
+      return 2;
+    }
+    return CompareReports(rest[0], rest[1]);
+  }
+  if (command == "run") {
+    auto parsed = harness::runner::ParseRunArgs(rest);
+    if (!parsed.ok()) {
+      std::cerr << "iscsi-harness run: " << parsed.error() << "\n" << kUsage;
+      return 2;
+    }
+    parsed.value().command_line = std::vector<std::string>(argv, argv + argc);
+    return harness::runner::RunCommand(parsed.value());
+  }
+  std::cerr << "iscsi-harness: unknown command '" << command << "'\n" << kUsage;
+  return 2;
+}

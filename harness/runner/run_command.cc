@@ -1,0 +1,264 @@
+#include "harness/runner/run_command.h"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "harness/adapters/tgt_adapter.h"
+#include "harness/runner/iscsi_test_cu_suite.h"
+#include "reports/compare.h"
+#include "reports/html_writer.h"
+#include "reports/junit_writer.h"
+#include "reports/markdown_writer.h"
+#include "reports/report_io.h"
+
+namespace harness::runner {
+namespace {
+
+constexpr const char* kHarnessVersion = "0.1.0";
+
+std::string NowRfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string NewRunId() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  char suffix[8];
+  std::snprintf(suffix, sizeof(suffix), "-%04x", rd() & 0xffff);
+  return std::string(buf) + suffix;
+}
+
+reports::Host ThisHost() {
+  reports::Host h;
+  char name[256] = {};
+  gethostname(name, sizeof(name) - 1);
+  h.hostname = name;
+  utsname u{};
+  if (uname(&u) == 0) h.kernel = std::string(u.sysname) + " " + u.release;
+  h.cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  h.memory_bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
+                   static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  return h;
+}
+
+// A stable FNV-1a hash: sharding must put a suite on the same shard on every machine.
+uint64_t StableHash(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+Result<int> ParseInt(const std::string& option, const std::string& value) {
+  try {
+    size_t used = 0;
+    int v = std::stoi(value, &used);
+    if (used == value.size()) return v;
+  } catch (const std::exception&) {
+  }
+  return Status::Error(option + ": not a number: '" + value + "'");
+}
+
+}  // namespace
+
+Result<RunArgs> ParseRunArgs(const std::vector<std::string>& args) {
+  RunArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> Result<std::string> {
+      if (i + 1 >= args.size()) return Status::Error(a + ": needs a value");
+      return args[++i];
+    };
+    if (a == "--allow-data-loss") {
+      out.allow_data_loss = true;
+      continue;
+    }
+    auto v = value();
+    if (!v.ok()) return v.status();
+    const std::string& s = v.value();
+    if (a == "--target") {
+      out.target = s;
+    } else if (a == "--suites") {
+      out.suites.clear();
+      std::string item;
+      for (char c : s + ",") {
+        if (c != ',') {
+          item += c;
+        } else if (!item.empty()) {
+          out.suites.push_back(item);
+          item.clear();
+        }
+      }
+    } else if (a == "--out") {
+      out.out = s;
+    } else if (a == "--profile") {
+      if (s == "quick") {
+        out.profile = Profile::kQuick;
+      } else if (s == "full") {
+        out.profile = Profile::kFull;
+      } else {
+        return Status::Error("--profile: expected quick or full, got '" + s + "'");
+      }
+    } else if (a == "--baseline") {
+      out.baseline = s;
+    } else if (a == "--reftarget") {
+      out.reftarget = s;
+    } else if (a == "--shard") {
+      auto slash = s.find('/');
+      if (slash == std::string::npos) return Status::Error("--shard: expected K/N, got '" + s + "'");
+      auto k = ParseInt("--shard", s.substr(0, slash));
+      auto n = ParseInt("--shard", s.substr(slash + 1));
+      if (!k.ok()) return k.status();
+      if (!n.ok()) return n.status();
+      if (n.value() < 1 || k.value() < 1 || k.value() > n.value()) {
+        return Status::Error("--shard: K must be in 1..N, got '" + s + "'");
+      }
+      out.shard_index = k.value() - 1;
+      out.shard_count = n.value();
+    } else {
+      return Status::Error("unknown option '" + a + "'");
+    }
+  }
+  return out;
+}
+
+std::vector<std::unique_ptr<Suite>> AllSuites() {
+  std::vector<std::unique_ptr<Suite>> suites;
+  suites.push_back(std::make_unique<IscsiTestCuSuite>());
+  return suites;
+}
+
+Result<std::unique_ptr<adapters::TargetAdapter>> MakeAdapter(const RunArgs& args,
+                                                             const std::filesystem::path& work_dir) {
+  if (args.target == "tgt") {
+    adapters::TgtOptions o;
+    o.work_dir = work_dir / "tgt";
+    return std::unique_ptr<adapters::TargetAdapter>(std::make_unique<adapters::TgtAdapter>(o));
+  }
+  return Status::Error("--target: unknown adapter '" + args.target +
+                       "' (known: tgt)");
+}
+
+int RunCommand(const RunArgs& args) {
+  std::error_code ec;
+  std::filesystem::create_directories(args.out, ec);
+  if (ec) {
+    std::cerr << "iscsi-harness: " << args.out.string() << ": cannot create: " << ec.message()
+              << "\n";
+    return 2;
+  }
+  auto adapter = MakeAdapter(args, args.out / "work");
+  if (!adapter.ok()) {
+    std::cerr << "iscsi-harness: " << adapter.error() << "\n";
+    return 2;
+  }
+  std::vector<std::unique_ptr<Suite>> chosen;
+  for (auto& suite : AllSuites()) {
+    bool wanted = args.suites.empty();
+    for (const auto& s : args.suites) wanted = wanted || s == suite->name() || s == "all";
+    if (!wanted) continue;
+    if (StableHash(suite->name()) % args.shard_count != static_cast<uint64_t>(args.shard_index)) {
+      continue;
+    }
+    chosen.push_back(std::move(suite));
+  }
+  for (const auto& s : args.suites) {
+    bool known = s == "all";
+    for (const auto& suite : AllSuites()) known = known || suite->name() == s;
+    if (!known) {
+      std::cerr << "iscsi-harness: --suites: unknown suite '" << s
+                << "' (see iscsi-harness list)\n";
+      return 2;
+    }
+  }
+
+  reports::Report report;
+  report.run.run_id = NewRunId();
+  report.run.harness_version = kHarnessVersion;
+  report.run.started_at = NowRfc3339();
+  report.run.host = ThisHost();
+  report.run.command_line = args.command_line;
+  report.run.profile = ProfileName(args.profile);
+  if (args.shard_count > 1) report.run.shard = reports::Shard{args.shard_index, args.shard_count};
+  if (auto a = reports::ParseAdapter(adapter.value()->name())) report.run.target.adapter = *a;
+  report.run.target.versions["software"] = adapter.value()->version();
+
+  const bool tty = isatty(STDERR_FILENO) && std::getenv("CI") == nullptr;
+  for (auto& suite : chosen) {
+    SuiteEnv env;
+    env.adapter = adapter.value().get();
+    env.out_dir = args.out / "suites" / suite->name();
+    std::filesystem::create_directories(env.out_dir, ec);
+    env.profile = args.profile;
+    // A managed target's LUNs are the harness's own scratch space.
+    env.allow_data_loss = args.allow_data_loss || adapter.value()->capabilities().managed;
+    reports::OutcomeCounts counts;
+    const auto start = std::chrono::steady_clock::now();
+    env.on_result = [&](const reports::TestResult& r) {
+      counts.Add(r.outcome);
+      if (tty) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        std::fprintf(stderr, "\r\033[K%s: %lld pass %lld fail %lld skip  %.0fs  %s",
+                     suite->name().c_str(), static_cast<long long>(counts.pass),
+                     static_cast<long long>(counts.fail), static_cast<long long>(counts.skip),
+                     elapsed, r.name.c_str());
+      }
+    };
+    std::cerr << "== suite " << suite->name() << " (" << suite->description() << ")\n";
+    std::vector<reports::TestResult> results;
+    suite->Run(env, &results);
+    if (tty) std::fprintf(stderr, "\n");
+    reports::SuiteResult sr;
+    sr.name = suite->name();
+    sr.kind = suite->kind();
+    sr.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.suites.push_back(sr);
+    for (auto& r : results) report.tests.push_back(std::move(r));
+    std::cerr << "   " << counts.pass << " pass, " << counts.fail << " fail, " << counts.skip
+              << " skip\n";
+  }
+  adapter.value()->Stop();
+  report.run.ended_at = NowRfc3339();
+  reports::RecomputeCounts(&report);
+
+  int status = report.totals.counts.fail > 0 ? 1 : 0;
+  const auto json_path = args.out / "report.json";
+  for (const Status& s :
+       {reports::WriteReport(json_path, report), reports::WriteJunit(args.out / "junit.xml", report),
+        reports::WriteMarkdown(args.out / "summary.md", report),
+        reports::WriteHtml(args.out / "index.html", {report})}) {
+    if (!s.ok()) {
+      std::cerr << "iscsi-harness: " << s.message() << "\n";
+      status = 2;
+    }
+  }
+  if (args.baseline) {
+    auto old = reports::LoadReport(*args.baseline);
+    if (!old.ok()) {
+      std::cerr << "iscsi-harness: --baseline: " << old.error() << "\n";
+      return 2;
+    }
+    reports::CompareResult cmp = reports::Compare(old.value(), report, reports::Thresholds{});
+    std::cout << reports::RenderCompareText(cmp);
+    if (cmp.regression) status = std::max(status, 1);
+  }
+  std::cout << json_path.string() << "\n";
+  return status;
+}
+
+}  // namespace harness::runner

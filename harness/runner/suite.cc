@@ -1,0 +1,19 @@
+#include "harness/runner/suite.h"
+
+namespace harness::runner {
+
+const char* ProfileName(Profile profile) { return profile == Profile::kQuick ? "quick" : "full"; }
+
+reports::TestResult MakeResult(const std::string& suite, const std::string& name,
+                               const std::string& family, reports::Outcome outcome,
+                               std::string reason) {
+  reports::TestResult r;
+  r.suite = suite;
+  r.name = name;
+  r.family = family;
+  r.outcome = outcome;
+  r.reason = std::move(reason);
+  return r;
+}
+
+}  // namespace harness::runner

@@ -1,0 +1,52 @@
+// Suite: one named group of tests the runner can run against any adapter. A suite starts the
+// target with the LUNs it needs, runs, records one TestResult per test, and stops the target.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/adapters/target_adapter.h"
+#include "reports/report_model.h"
+
+namespace harness::runner {
+
+enum class Profile { kQuick, kFull };
+// Returns "quick" or "full".
+const char* ProfileName(Profile profile);
+
+class XfailManifest;
+
+// What the runner hands every suite.
+struct SuiteEnv {
+  adapters::TargetAdapter* adapter = nullptr;
+  std::filesystem::path out_dir;  // this suite's folder for logs and tool output
+  Profile profile = Profile::kQuick;
+  bool allow_data_loss = false;
+  std::string initiator_prefix = "iqn.2003-01.org.reftarget.harness";
+  // Set by the runner; called as each test ends (for progress display).
+  std::function<void(const reports::TestResult&)> on_result;
+};
+
+class Suite {
+ public:
+  virtual ~Suite() = default;
+  // Returns the stable suite name used on the command line and in reports.
+  virtual std::string name() const = 0;
+  virtual reports::SuiteKind kind() const = 0;
+  // Returns one line for `iscsi-harness list`.
+  virtual std::string description() const = 0;
+  // Runs every test; appends one result per test to `*results`. A test that cannot run is
+  // SKIP with the reason; the suite never reports PASS for something it did not check.
+  virtual void Run(const SuiteEnv& env, std::vector<reports::TestResult>* results) = 0;
+};
+
+// Returns a result for `name` in `suite` with `outcome` and `reason`.
+reports::TestResult MakeResult(const std::string& suite, const std::string& name,
+                               const std::string& family, reports::Outcome outcome,
+                               std::string reason = "");
+
+}  // namespace harness::runner
