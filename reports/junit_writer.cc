@@ -66,14 +66,10 @@ void AppendTestcase(const TestResult& test, std::string* out) {
 std::string Properties(const Report& report) {
   const Target& t = report.run.target;
   std::vector<std::pair<std::string, std::string>> props = {
-      {"run_id", report.run.run_id},
-      {"harness_version", report.run.harness_version},
-      {"profile", report.run.profile},
-      {"target.adapter", std::string(AdapterName(t.adapter))},
-      {"target.portal", t.portal},
-      {"target.iqn", t.iqn},
-      {"target.vendor", t.vendor},
-      {"target.product", t.product},
+      {"run_id", report.run.run_id},   {"harness_version", report.run.harness_version},
+      {"profile", report.run.profile}, {"target.adapter", std::string(AdapterName(t.adapter))},
+      {"target.portal", t.portal},     {"target.iqn", t.iqn},
+      {"target.vendor", t.vendor},     {"target.product", t.product},
       {"target.revision", t.revision},
   };
   std::string out = "    <properties>\n";
@@ -134,8 +130,8 @@ std::string RenderJunit(const Report& report) {
     body += "  <testsuite" + Attr("name", name) + Attr("tests", std::to_string(c.total())) +
             Attr("failures", std::to_string(c.fail)) + Attr("errors", "0") +
             Attr("skipped", std::to_string(c.skip + c.xfail)) + Attr("time", Seconds(time)) +
-            Attr("timestamp", report.run.started_at) +
-            Attr("hostname", report.run.host.hostname) + ">\n";
+            Attr("timestamp", report.run.started_at) + Attr("hostname", report.run.host.hostname) +
+            ">\n";
     body += properties;
     for (const TestResult* t : by_suite[name]) AppendTestcase(*t, &body);
     body += "  </testsuite>\n";

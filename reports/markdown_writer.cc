@@ -61,14 +61,13 @@ std::string RunFacts(const Report& r) {
   for (const auto& [component, version] : run.target.versions) {
     out += "| version | " + Cell(component + " " + version) + " |\n";
   }
-  row("profile", run.profile +
-                     (run.shard ? " (shard " + std::to_string(run.shard->index + 1) + "/" +
-                                      std::to_string(run.shard->count) + ")"
-                                : std::string()));
+  row("profile", run.profile + (run.shard ? " (shard " + std::to_string(run.shard->index + 1) +
+                                                "/" + std::to_string(run.shard->count) + ")"
+                                          : std::string()));
   row("started", run.started_at);
   row("ended", run.ended_at);
-  row("host", run.host.hostname + " (" + run.host.kernel + ", " + std::to_string(run.host.cpus) +
-                  " CPUs)");
+  row("host",
+      run.host.hostname + " (" + run.host.kernel + ", " + std::to_string(run.host.cpus) + " CPUs)");
   row("harness", run.harness_version);
   return out + "\n";
 }

@@ -34,8 +34,8 @@ std::vector<ValidationError> CheckConsistency(const Report& report) {
     auto [it, inserted] = suite_index.emplace(report.suites[i].name, i);
     if (!inserted) {
       errors.push_back({"/suites/" + std::to_string(i) + "/name",
-                        "duplicate suite name \"" + report.suites[i].name + "\" (first at /suites/" +
-                            std::to_string(it->second) + ")"});
+                        "duplicate suite name \"" + report.suites[i].name +
+                            "\" (first at /suites/" + std::to_string(it->second) + ")"});
     }
   }
 
@@ -62,9 +62,9 @@ std::vector<ValidationError> CheckConsistency(const Report& report) {
     std::string key = report.metrics[i].Key();
     auto [it, inserted] = metric_index.emplace(key, i);
     if (!inserted) {
-      errors.push_back({"/metrics/" + std::to_string(i),
-                        "duplicate metric " + key + " (first at /metrics/" +
-                            std::to_string(it->second) + ")"});
+      errors.push_back(
+          {"/metrics/" + std::to_string(i),
+           "duplicate metric " + key + " (first at /metrics/" + std::to_string(it->second) + ")"});
     }
   }
 

@@ -40,10 +40,9 @@ std::vector<ValidationError> CheckVersion(const json& document) {
   Version ours = ParseVersion(kSchemaVersion);
   Version theirs = ParseVersion(it->get<std::string>());
   if (theirs.major == ours.major && theirs.minor >= 0 && theirs.minor <= ours.minor) return {};
-  return {{"/schema_version", "report schema version " + it->dump() +
-                                  " is not readable by this reader (reads " +
-                                  std::to_string(ours.major) + ".0 to " +
-                                  std::string(kSchemaVersion) + ")"}};
+  return {{"/schema_version",
+           "report schema version " + it->dump() + " is not readable by this reader (reads " +
+               std::to_string(ours.major) + ".0 to " + std::string(kSchemaVersion) + ")"}};
 }
 
 // The schema cannot say that "total" is the sum of the other counts.
@@ -107,8 +106,8 @@ std::vector<ValidationError> ValidateReportJson(const json& document) {
   return errors;
 }
 
-std::string FormatErrors(const std::string& source_name,
-                         const std::vector<ValidationError>& errors, size_t limit) {
+std::string FormatErrors(const std::string& source_name, const std::vector<ValidationError>& errors,
+                         size_t limit) {
   std::string out;
   for (size_t i = 0; i < errors.size() && i < limit; ++i) {
     if (!out.empty()) out += "\n";
@@ -125,9 +124,8 @@ Result<Report> ParseReport(std::string_view text, const std::string& source_name
   try {
     document = json::parse(text);
   } catch (const json::parse_error& e) {
-    return Status::Error(source_name + ": not valid JSON at byte " + std::to_string(e.byte) +
-                         " (" + LineAndColumn(text, e.byte == 0 ? 0 : e.byte - 1) +
-                         "): " + e.what());
+    return Status::Error(source_name + ": not valid JSON at byte " + std::to_string(e.byte) + " (" +
+                         LineAndColumn(text, e.byte == 0 ? 0 : e.byte - 1) + "): " + e.what());
   }
   std::vector<ValidationError> errors = ValidateReportJson(document);
   if (!errors.empty()) return Status::Error(FormatErrors(source_name, errors));

@@ -2,11 +2,10 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "reports/report_model.h"
 #include "reports/schema_validator.h"
@@ -36,7 +35,7 @@ std::string SerializeReport(const Report& report);
 Status WriteReport(const std::filesystem::path& path, const Report& report);
 
 // Returns up to `limit` errors as "SOURCE: PATH: MESSAGE" lines, plus "(N more)".
-std::string FormatErrors(const std::string& source_name,
-                         const std::vector<ValidationError>& errors, size_t limit = 5);
+std::string FormatErrors(const std::string& source_name, const std::vector<ValidationError>& errors,
+                         size_t limit = 5);
 
 }  // namespace harness::reports

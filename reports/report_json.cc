@@ -183,8 +183,7 @@ void from_json(const json& j, Metric& v) {
   v.samples = j.value("samples", std::vector<double>());
   v.spread.reset();
   if (auto it = j.find("spread"); it != j.end()) v.spread = it->get<double>();
-  v.better = j.value("better", std::string("higher")) == "lower" ? Better::kLower
-                                                                   : Better::kHigher;
+  v.better = j.value("better", std::string("higher")) == "lower" ? Better::kLower : Better::kHigher;
 }
 
 void to_json(json& j, const Totals& v) {

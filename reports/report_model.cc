@@ -54,9 +54,7 @@ std::optional<Outcome> ParseOutcome(std::string_view name) { return Lookup(kOutc
 std::string_view AdapterName(Adapter adapter) { return Spell(kAdapters, adapter); }
 std::optional<Adapter> ParseAdapter(std::string_view name) { return Lookup(kAdapters, name); }
 std::string_view SuiteKindName(SuiteKind kind) { return Spell(kSuiteKinds, kind); }
-std::optional<SuiteKind> ParseSuiteKind(std::string_view name) {
-  return Lookup(kSuiteKinds, name);
-}
+std::optional<SuiteKind> ParseSuiteKind(std::string_view name) { return Lookup(kSuiteKinds, name); }
 
 void OutcomeCounts::Add(Outcome outcome) {
   switch (outcome) {

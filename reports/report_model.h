@@ -4,12 +4,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace harness::reports {
 
@@ -57,7 +56,7 @@ struct Target {
   std::string vendor;  // INQUIRY T10 VENDOR IDENTIFICATION, trimmed
   std::string product;
   std::string revision;
-  std::map<std::string, std::string> versions;  // component -> version
+  std::map<std::string, std::string> versions;      // component -> version
   nlohmann::json probe = nlohmann::json::object();  // VPD B0/B2, opcodes, login keys
 };
 

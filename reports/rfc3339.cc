@@ -37,8 +37,7 @@ std::optional<int64_t> ParseRfc3339Utc(std::string_view text) {
   int y, mo, d, h, mi, s;
   if (!Digits(text, 0, 4, &y) || text.size() < 20 || text[4] != '-' || !Digits(text, 5, 2, &mo) ||
       text[7] != '-' || !Digits(text, 8, 2, &d) || text[10] != 'T' || !Digits(text, 11, 2, &h) ||
-      text[13] != ':' || !Digits(text, 14, 2, &mi) || text[16] != ':' ||
-      !Digits(text, 17, 2, &s)) {
+      text[13] != ':' || !Digits(text, 14, 2, &mi) || text[16] != ':' || !Digits(text, 17, 2, &s)) {
     return std::nullopt;
   }
   size_t pos = 19;
@@ -57,8 +56,7 @@ std::optional<int64_t> ParseRfc3339Utc(std::string_view text) {
   if (pos + 1 != text.size() || text[pos] != 'Z') return std::nullopt;
   year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
-  int64_t secs = sys_days(ymd).time_since_epoch().count() * int64_t{86400} + h * 3600 +
-                 mi * 60 + s;
+  int64_t secs = sys_days(ymd).time_since_epoch().count() * int64_t{86400} + h * 3600 + mi * 60 + s;
   return secs * 1000000000 + nanos;
 }
 

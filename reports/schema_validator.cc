@@ -15,18 +15,45 @@ constexpr int kMaxDepth = 64;
 constexpr size_t kMaxPatternInput = 4096;
 
 const std::set<std::string_view>& KnownKeywords() {
-  static const std::set<std::string_view> kKeywords = {
-      "$schema", "$id", "$defs", "$comment", "$ref", "title", "description", "default",
-      "examples", "format", "type", "enum", "const", "required", "properties",
-      "additionalProperties", "items", "minItems", "maxItems", "minLength", "maxLength",
-      "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "allOf",
-      "anyOf", "oneOf", "not", "if", "then", "else"};
+  static const std::set<std::string_view> kKeywords = {"$schema",
+                                                       "$id",
+                                                       "$defs",
+                                                       "$comment",
+                                                       "$ref",
+                                                       "title",
+                                                       "description",
+                                                       "default",
+                                                       "examples",
+                                                       "format",
+                                                       "type",
+                                                       "enum",
+                                                       "const",
+                                                       "required",
+                                                       "properties",
+                                                       "additionalProperties",
+                                                       "items",
+                                                       "minItems",
+                                                       "maxItems",
+                                                       "minLength",
+                                                       "maxLength",
+                                                       "pattern",
+                                                       "minimum",
+                                                       "maximum",
+                                                       "exclusiveMinimum",
+                                                       "exclusiveMaximum",
+                                                       "allOf",
+                                                       "anyOf",
+                                                       "oneOf",
+                                                       "not",
+                                                       "if",
+                                                       "then",
+                                                       "else"};
   return kKeywords;
 }
 
 const std::set<std::string_view>& KnownTypes() {
   static const std::set<std::string_view> kTypes = {"null",   "boolean", "object", "array",
-                                                     "number", "integer", "string"};
+                                                    "number", "integer", "string"};
   return kTypes;
 }
 
@@ -123,8 +150,7 @@ struct SchemaChecker {
     return Status::Ok();
   }
 
-  Status CheckKeyword(const std::string& key, const json& value, const std::string& at,
-                      int depth) {
+  Status CheckKeyword(const std::string& key, const json& value, const std::string& at, int depth) {
     if (key == "$defs" || key == "properties") return CheckSchemaMap(value, at, depth);
     if (key == "additionalProperties" || key == "items" || key == "not" || key == "if" ||
         key == "then" || key == "else") {
@@ -172,7 +198,9 @@ struct SchemaChecker {
       return Status::Ok();
     }
     if (key == "minItems" || key == "maxItems" || key == "minLength" || key == "maxLength") {
-      if (!value.is_number_unsigned()) return Fail(at, "must be a non-negative integer");
+      if (!value.is_number_integer() || value.get<int64_t>() < 0) {
+        return Fail(at, "must be a non-negative integer");
+      }
       return Status::Ok();
     }
     if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" ||
@@ -323,13 +351,12 @@ class SchemaValidator::Walker {
     const std::string& s = inst.get_ref<const std::string&>();
     size_t length = Utf8Length(s);
     if (auto it = schema.find("minLength"); it != schema.end() && length < it->get<size_t>()) {
-      Add(path, "string of " + std::to_string(length) + " characters is shorter than " +
-                    it->dump());
+      Add(path,
+          "string of " + std::to_string(length) + " characters is shorter than " + it->dump());
     }
     bool too_long = false;
     if (auto it = schema.find("maxLength"); it != schema.end() && length > it->get<size_t>()) {
-      Add(path, "string of " + std::to_string(length) + " characters is longer than " +
-                    it->dump());
+      Add(path, "string of " + std::to_string(length) + " characters is longer than " + it->dump());
       too_long = true;
     }
     auto it = schema.find("pattern");
@@ -355,14 +382,17 @@ class SchemaValidator::Walker {
         Add(path, "value " + Short(inst) + " is " + words + " " + FormatNumber(limit));
       }
     };
-    bound("minimum", [](double a, double b) { return a < b; }, "less than the minimum");
-    bound("maximum", [](double a, double b) { return a > b; }, "greater than the maximum");
-    bound("exclusiveMinimum", [](double a, double b) { return a <= b; }, "not greater than");
-    bound("exclusiveMaximum", [](double a, double b) { return a >= b; }, "not less than");
+    bound(
+        "minimum", [](double a, double b) { return a < b; }, "less than the minimum");
+    bound(
+        "maximum", [](double a, double b) { return a > b; }, "greater than the maximum");
+    bound(
+        "exclusiveMinimum", [](double a, double b) { return a <= b; }, "not greater than");
+    bound(
+        "exclusiveMaximum", [](double a, double b) { return a >= b; }, "not less than");
   }
 
-  void CheckCombinators(const json& schema, const json& inst, const std::string& path,
-                        int depth) {
+  void CheckCombinators(const json& schema, const json& inst, const std::string& path, int depth) {
     if (auto it = schema.find("allOf"); it != schema.end()) {
       for (const json& sub : *it) Check(sub, inst, path, depth + 1);
     }

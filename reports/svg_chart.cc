@@ -51,9 +51,9 @@ double Value(const BarChart& c, size_t cat, size_t s) {
 
 std::string Open(const BarChart& c, double height) {
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 " +
-                    Num(kWidth) + " " + Num(height) + "\" width=\"" + Num(kWidth) +
-                    "\" height=\"" + Num(height) + "\" role=\"img\" aria-label=\"" +
-                    HtmlEscape(c.title) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+                    Num(kWidth) + " " + Num(height) + "\" width=\"" + Num(kWidth) + "\" height=\"" +
+                    Num(height) + "\" role=\"img\" aria-label=\"" + HtmlEscape(c.title) +
+                    "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg += "<title>" + HtmlEscape(c.title) + "</title>\n";
   svg += "<text x=\"4\" y=\"18\" font-size=\"15\" font-weight=\"bold\">" + HtmlEscape(c.title) +
          "</text>\n";
@@ -161,18 +161,20 @@ std::string RenderGroupedBars(const BarChart& c) {
       double y = y0 + kBar * static_cast<double>(s);
       double w = plot * std::max(v, 0.0) / max;
       double x = kLabelWidth + 8;
-      std::string tip = c.categories[i] + " / " + c.series[s].name + ": " + FormatQuantity(v) +
-                        " " + c.unit;
+      std::string tip =
+          c.categories[i] + " / " + c.series[s].name + ": " + FormatQuantity(v) + " " + c.unit;
       double spread = NAN;
       if (i < c.spreads.size() && s < c.spreads[i].size()) spread = c.spreads[i][s];
       if (std::isfinite(spread)) tip += " (±" + FormatPercent(spread).substr(1) + ")";
       svg += Bar(x, y + 1, w, kBar - 2, c.series[s].color, tip);
+      double label_x = x + w + 4;
       if (std::isfinite(spread) && spread > 0) {
         double half = plot * std::fabs(v) * spread / max;
         svg += "<line x1=\"" + Num(x + w - half) + "\" y1=\"" + Num(y + kBar / 2) + "\" x2=\"" +
                Num(x + w + half) + "\" y2=\"" + Num(y + kBar / 2) + "\" stroke=\"#222\"/>";
+        label_x += half;
       }
-      svg += "<text x=\"" + Num(x + w + 4) + "\" y=\"" + Num(y + kBar - 3) +
+      svg += "<text x=\"" + Num(label_x) + "\" y=\"" + Num(y + kBar - 3) +
              "\" font-size=\"11\" fill=\"#333\">" + FormatQuantity(v) + "</text>\n";
     }
   }

@@ -78,15 +78,32 @@ std::string MarkupEscape(std::string_view text, bool drop_c1) {
     char32_t cp = Next(text, &pos);
     if (XmlForbidden(cp) || cp == 0x7F || (drop_c1 && cp >= 0x80 && cp <= 0x9F)) continue;
     switch (cp) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      case '\t': out += "&#9;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\r': out += "&#13;"; break;
-      default: AppendUtf8(cp, &out);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      default:
+        AppendUtf8(cp, &out);
     }
   }
   return out;
@@ -122,11 +139,20 @@ std::string MarkdownCell(std::string_view text) {
     }
     if (XmlForbidden(cp) || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) continue;
     switch (cp) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '|': out += "\\|"; break;
-      default: AppendUtf8(cp, &out);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '|':
+        out += "\\|";
+        break;
+      default:
+        AppendUtf8(cp, &out);
     }
   }
   return out;

@@ -10,8 +10,9 @@ namespace {
 
 constexpr auto kTgtadmLimit = std::chrono::seconds(30);
 constexpr auto kStartLimit = std::chrono::seconds(10);
-constexpr int kMinControlPort = 20000;
-constexpr int kMaxControlPort = 60000;
+// tgtd keeps the control port in a `short int` (tgtd.c), so it must stay below 32768.
+constexpr int kMinControlPort = 10000;
+constexpr int kMaxControlPort = 32000;
 
 std::vector<std::string> Lld(std::vector<std::string> args) {
   args.insert(args.begin(), {"--lld", "iscsi"});

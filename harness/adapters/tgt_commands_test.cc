@@ -7,6 +7,15 @@
 namespace harness::adapters {
 namespace {
 
+// Designated initializers would trip -Wmissing-field-initializers; build specs by hand.
+LunSpec Lun(std::string name, Backing backing, uint64_t size = 64ull << 20) {
+  LunSpec l;
+  l.name = std::move(name);
+  l.backing = backing;
+  l.size_bytes = size;
+  return l;
+}
+
 std::string Join(const std::vector<std::string>& argv) {
   std::string s;
   for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
@@ -16,10 +25,9 @@ std::string Join(const std::vector<std::string>& argv) {
 TEST(TgtCommandsTest, OneLunOfEachKindInDemoMode) {
   TargetSpec spec;
   spec.iqn = "iqn.2024-01.test:t";
-  spec.luns = {{.name = "f", .backing = Backing::kFileio},
-               {.name = "b", .backing = Backing::kBlock},
-               {.name = "r", .backing = Backing::kRamdisk, .write_back = false},
-               {.name = "n", .backing = Backing::kNull}};
+  spec.luns = {Lun("f", Backing::kFileio), Lun("b", Backing::kBlock),
+               Lun("r", Backing::kRamdisk), Lun("n", Backing::kNull)};
+  spec.luns[2].write_back = false;
   auto cmds = TgtSetupCommands(spec, 1, {"/w/f.img", "/dev/loop7", "/dev/shm/r.ram", "/dev/null"});
   ASSERT_EQ(cmds.size(), 6u);
   EXPECT_EQ(Join(cmds[0]), "--lld iscsi --mode target --op new --tid 1 --targetname iqn.2024-01.test:t");
@@ -39,8 +47,11 @@ TEST(TgtCommandsTest, OneLunOfEachKindInDemoMode) {
 }
 
 TEST(TgtCommandsTest, LunParametersBecomeOneUpdate) {
-  LunSpec lun{.name = "t", .backing = Backing::kFileio, .block_size = 4096, .thin = true,
-              .read_only = true, .removable = true};
+  LunSpec lun = Lun("t", Backing::kFileio);
+  lun.block_size = 4096;
+  lun.thin = true;
+  lun.read_only = true;
+  lun.removable = true;
   auto cmds = TgtLunCommands(lun, 1, 5, "/w/t.img");
   ASSERT_EQ(cmds.size(), 2u);
   EXPECT_NE(Join(cmds[0]).find("--blocksize 4096"), std::string::npos);

@@ -86,21 +86,31 @@ RunResult Run(const std::vector<std::string>& argv, const RunOptions& options) {
     result.error = argv[0] + ": not found";
     return result;
   }
-  std::filesystem::path out_path = options.output_file;
-  bool temporary = false;
-  if (out_path.empty()) {
+  // Output goes to files, not pipes: a chatty child never blocks, a killed one leaves its log.
+  std::vector<std::filesystem::path> temporaries;
+  auto temp_file = [&]() -> std::filesystem::path {
     char tmpl[] = "/tmp/iscsi-harness-run-XXXXXX";
     int fd = mkstemp(tmpl);
-    if (fd < 0) {
-      result.error = "cannot create a temporary output file";
-      return result;
-    }
+    if (fd < 0) return {};
     close(fd);
-    out_path = tmpl;
-    temporary = true;
+    temporaries.push_back(tmpl);
+    return tmpl;
+  };
+  auto cleanup = [&] {
+    std::error_code ignored;
+    for (const auto& t : temporaries) std::filesystem::remove(t, ignored);
+  };
+  std::filesystem::path out_path = options.output_file.empty() ? temp_file() : options.output_file;
+  std::filesystem::path err_path = options.separate_stderr ? temp_file() : out_path;
+  if (out_path.empty() || err_path.empty()) {
+    cleanup();
+    result.error = "cannot create a temporary output file";
+    return result;
   }
   FilePtr out(std::fopen(out_path.c_str(), "w"));
-  if (!out) {
+  FilePtr err(options.separate_stderr ? std::fopen(err_path.c_str(), "w") : nullptr);
+  if (!out || (options.separate_stderr && !err)) {
+    cleanup();
     result.error = out_path.string() + ": cannot open for writing";
     return result;
   }
@@ -110,7 +120,8 @@ RunResult Run(const std::vector<std::string>& argv, const RunOptions& options) {
     bp::group group;
     std::error_code ec;
     bp::child child(bp::exe = exe, bp::args = args, bp::std_out > out.get(),
-                    bp::std_err > out.get(), bp::std_in < bp::null, MakeEnv(options.env),
+                    bp::std_err > (err ? err.get() : out.get()), bp::std_in < bp::null,
+                    MakeEnv(options.env),
                     bp::start_dir = options.working_dir.empty()
                                         ? std::filesystem::current_path().string()
                                         : options.working_dir.string(),
@@ -132,11 +143,10 @@ RunResult Run(const std::vector<std::string>& argv, const RunOptions& options) {
   }
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   out.reset();
+  err.reset();
   result.output = ReadTail(out_path, options.max_output_bytes);
-  if (temporary) {
-    std::error_code ignored;
-    std::filesystem::remove(out_path, ignored);
-  }
+  if (options.separate_stderr) result.error_output = ReadTail(err_path, options.max_output_bytes);
+  cleanup();
   return result;
 }
 

@@ -23,6 +23,8 @@ struct RunOptions {
   // Where stdout and stderr (merged) go; empty: a temporary file, read back and removed.
   std::filesystem::path output_file;
   size_t max_output_bytes = 16u << 20;  // how much of the output `Run` returns
+  // Keep stderr apart (in RunResult::error_output) instead of merging it into `output`.
+  bool separate_stderr = false;
 };
 
 struct RunResult {
@@ -30,7 +32,8 @@ struct RunResult {
   bool timed_out = false;   // killed at the limit
   int exit_code = -1;       // valid when exited
   int signal = 0;           // the terminating signal, 0 if it exited
-  std::string output;       // merged stdout/stderr (possibly truncated at the front)
+  std::string output;       // stdout, with stderr merged unless separate_stderr
+  std::string error_output; // stderr when separate_stderr
   std::string error;        // why it did not start
   std::chrono::milliseconds duration{0};
   bool exited_ok() const { return started && !timed_out && signal == 0 && exit_code == 0; }

@@ -11,7 +11,7 @@ namespace harness::process {
 namespace {
 
 TEST(RunTest, ExitCodeAndOutput) {
-  RunResult r = Run({"sh", "-c", "echo out; echo err >&2; exit 3"}, {});
+  RunResult r = process::Run({"sh", "-c", "echo out; echo err >&2; exit 3"}, {});
   ASSERT_TRUE(r.started) << r.error;
   EXPECT_FALSE(r.timed_out);
   EXPECT_EQ(r.exit_code, 3);
@@ -25,7 +25,7 @@ TEST(RunTest, EnvironmentAndWorkingDirectory) {
   RunOptions o;
   o.env["HARNESS_TEST_VALUE"] = "forty-two";
   o.working_dir = "/tmp";
-  RunResult r = Run({"sh", "-c", "echo $HARNESS_TEST_VALUE; pwd"}, o);
+  RunResult r = process::Run({"sh", "-c", "echo $HARNESS_TEST_VALUE; pwd"}, o);
   ASSERT_TRUE(r.exited_ok()) << r.Describe();
   EXPECT_NE(r.output.find("forty-two"), std::string::npos);
   EXPECT_NE(r.output.find("/tmp"), std::string::npos);
@@ -35,7 +35,7 @@ TEST(RunTest, LimitKillsTheWholeProcessGroup) {
   RunOptions o;
   o.limit = std::chrono::milliseconds(300);
   // The grandchild would keep running if only the shell were killed.
-  RunResult r = Run({"sh", "-c", "sleep 30 & sleep 30"}, o);
+  RunResult r = process::Run({"sh", "-c", "sleep 30 & sleep 30"}, o);
   ASSERT_TRUE(r.started);
   EXPECT_TRUE(r.timed_out);
   EXPECT_LT(r.duration, std::chrono::seconds(10));
@@ -43,10 +43,10 @@ TEST(RunTest, LimitKillsTheWholeProcessGroup) {
 }
 
 TEST(RunTest, MissingProgramIsReportedNotThrown) {
-  RunResult r = Run({"/nonexistent/program-xyz"}, {});
+  RunResult r = process::Run({"/nonexistent/program-xyz"}, {});
   EXPECT_FALSE(r.started);
   EXPECT_NE(r.Describe().find("program-xyz"), std::string::npos);
-  EXPECT_FALSE(Run({}, {}).started);
+  EXPECT_FALSE(process::Run({}, {}).started);
 }
 
 TEST(RunTest, OutputFileKeepsTheLogAndOutputIsBounded) {
@@ -54,7 +54,7 @@ TEST(RunTest, OutputFileKeepsTheLogAndOutputIsBounded) {
   RunOptions o;
   o.output_file = path;
   o.max_output_bytes = 100;
-  RunResult r = Run({"sh", "-c", "i=0; while [ $i -lt 100 ]; do echo line$i; i=$((i+1)); done"}, o);
+  RunResult r = process::Run({"sh", "-c", "i=0; while [ $i -lt 100 ]; do echo line$i; i=$((i+1)); done"}, o);
   ASSERT_TRUE(r.exited_ok()) << r.Describe();
   EXPECT_TRUE(std::filesystem::exists(path));
   EXPECT_NE(r.output.find("bytes cut"), std::string::npos);

@@ -75,7 +75,7 @@ std::vector<CuProfile> DefaultCuProfiles() {
   p.push_back({"fileio", lun("fileio", Backing::kFileio), {}, false, true});
   p.push_back({"block", lun("block", Backing::kBlock), {}, false, false});
   p.push_back({"ramdisk", lun("ramdisk", Backing::kRamdisk), {}, false, true});
-  CuProfile thin{"thin", lun("thin", Backing::kFileio), {}, false, false};
+  CuProfile thin{"thin", lun("thin", Backing::kFileio), {}, false, true};
   thin.lun.thin = true;
   p.push_back(thin);
   CuProfile ro{"readonly", lun("readonly", Backing::kFileio), {"SCSI.ReadOnly"}, false, false};
@@ -152,7 +152,14 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
   std::vector<CuProfile> profiles;
   adapters::TargetSpec spec;
   spec.iqn = "iqn.2003-01.org.reftarget.harness:iscsi-test-cu";
+  const bool managed = env.adapter->capabilities().managed;
+  if (!managed) {
+    // An existing portal: its one LUN, as it is (destructive tests only with
+    // --allow-data-loss, which env.allow_data_loss carries).
+    profiles.push_back(CuProfile{"existing", {}, {}, false, true});
+  }
   for (const CuProfile& p : DefaultCuProfiles()) {
+    if (!managed) break;
     if (env.profile == Profile::kQuick && !p.quick) continue;
     if (auto why = CuProfileUnsupported(p, *env.adapter)) {
       emit(MakeResult(kSuite, p.name + ".profile", "profile", Outcome::kSkip, *why));
@@ -171,6 +178,7 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
     return;
   }
   const adapters::RunningTarget& target = started.value();
+  if (env.on_target_started) env.on_target_started(target);
   const std::string initiator = env.initiator_prefix + ":iscsi-test-cu";
   const std::string initiator2 = env.initiator_prefix + ":iscsi-test-cu-2";
   process::RunOptions run_options;
@@ -211,7 +219,9 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
           // libiscsi's own words: "[SKIPPED] UNMAP is not implemented."
           for (const auto& n : t.notes) {
             auto at = n.find("[SKIPPED]");
-            if (at != std::string::npos) r.reason = n.substr(at + 9);
+            if (at == std::string::npos) continue;
+            r.reason = n.substr(at + 9);
+            r.reason.erase(0, r.reason.find_first_not_of(' '));
           }
           if (r.reason.empty()) r.reason = "skipped by iscsi-test-cu";
         } else if (r.outcome == Outcome::kFail) {

@@ -10,7 +10,11 @@
 #include <random>
 #include <thread>
 
+#include "harness/adapters/lio_adapter.h"
+#include "harness/adapters/reference_adapter.h"
+#include "harness/adapters/scst_adapter.h"
 #include "harness/adapters/tgt_adapter.h"
+#include "harness/adapters/url_adapter.h"
 #include "harness/runner/iscsi_test_cu_suite.h"
 #include "reports/compare.h"
 #include "reports/html_writer.h"
@@ -145,13 +149,35 @@ std::vector<std::unique_ptr<Suite>> AllSuites() {
 
 Result<std::unique_ptr<adapters::TargetAdapter>> MakeAdapter(const RunArgs& args,
                                                              const std::filesystem::path& work_dir) {
+  using Ptr = std::unique_ptr<adapters::TargetAdapter>;
+  if (args.target == "reference") {
+    adapters::ReferenceOptions o;
+    o.work_dir = work_dir / "reference";
+    o.reftarget = args.reftarget;
+    return Ptr(std::make_unique<adapters::ReferenceAdapter>(o));
+  }
   if (args.target == "tgt") {
     adapters::TgtOptions o;
     o.work_dir = work_dir / "tgt";
-    return std::unique_ptr<adapters::TargetAdapter>(std::make_unique<adapters::TgtAdapter>(o));
+    return Ptr(std::make_unique<adapters::TgtAdapter>(o));
+  }
+  if (args.target == "lio") {
+    adapters::LioAdapterOptions o;
+    o.work_dir = work_dir / "lio";
+    return Ptr(std::make_unique<adapters::LioAdapter>(o));
+  }
+  if (args.target == "scst") {
+    adapters::ScstAdapterOptions o;
+    o.work_dir = work_dir / "scst";
+    return Ptr(std::make_unique<adapters::ScstAdapter>(o));
+  }
+  if (args.target.rfind("iscsi://", 0) == 0) {
+    auto url = adapters::ParseIscsiUrl(args.target);
+    if (!url.ok()) return Status::Error("--target: " + url.error());
+    return Ptr(std::make_unique<adapters::UrlAdapter>(url.value(), args.allow_data_loss));
   }
   return Status::Error("--target: unknown adapter '" + args.target +
-                       "' (known: tgt)");
+                       "' (known: reference, tgt, lio, scst, or an iscsi:// URL)");
 }
 
 int RunCommand(const RunArgs& args) {
@@ -196,7 +222,9 @@ int RunCommand(const RunArgs& args) {
   report.run.profile = ProfileName(args.profile);
   if (args.shard_count > 1) report.run.shard = reports::Shard{args.shard_index, args.shard_count};
   if (auto a = reports::ParseAdapter(adapter.value()->name())) report.run.target.adapter = *a;
-  report.run.target.versions["software"] = adapter.value()->version();
+  if (const std::string v = adapter.value()->version(); !v.empty()) {
+    report.run.target.versions["software"] = v;
+  }
 
   const bool tty = isatty(STDERR_FILENO) && std::getenv("CI") == nullptr;
   for (auto& suite : chosen) {
@@ -207,6 +235,11 @@ int RunCommand(const RunArgs& args) {
     env.profile = args.profile;
     // A managed target's LUNs are the harness's own scratch space.
     env.allow_data_loss = args.allow_data_loss || adapter.value()->capabilities().managed;
+    env.on_target_started = [&](const adapters::RunningTarget& t) {
+      if (!report.run.target.portal.empty()) return;
+      report.run.target.portal = t.portal.ToString();
+      report.run.target.iqn = t.iqn;
+    };
     reports::OutcomeCounts counts;
     const auto start = std::chrono::steady_clock::now();
     env.on_result = [&](const reports::TestResult& r) {
@@ -233,6 +266,7 @@ int RunCommand(const RunArgs& args) {
               << " skip\n";
   }
   adapter.value()->Stop();
+  if (report.run.target.portal.empty()) report.run.target.portal = "(no target was started)";
   report.run.ended_at = NowRfc3339();
   reports::RecomputeCounts(&report);
 

@@ -46,7 +46,7 @@ TEST(CuProfilesTest, QuickProfilesAndUniqueLunNames) {
     EXPECT_TRUE(names.insert(p.lun.name).second) << p.lun.name;
     quick += p.quick;
   }
-  EXPECT_EQ(quick, 2);
+  EXPECT_EQ(quick, 3);
 }
 
 }  // namespace

@@ -29,6 +29,8 @@ struct SuiteEnv {
   std::string initiator_prefix = "iqn.2003-01.org.reftarget.harness";
   // Set by the runner; called as each test ends (for progress display).
   std::function<void(const reports::TestResult&)> on_result;
+  // Set by the runner; a suite calls it after starting the target (for the report's target).
+  std::function<void(const adapters::RunningTarget&)> on_target_started;
 };
 
 class Suite {

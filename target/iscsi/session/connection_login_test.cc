@@ -165,6 +165,38 @@ TEST_F(LoginTest, ChapOneWaySucceeds) {
   EXPECT_TRUE(ini->Ping().has_value());
 }
 
+// libiscsi 1.19 repeats InitiatorName and SessionType in each CHAP step of a discovery
+// login; RFC 7143 §6.2's "should not" is tolerated for an unchanged value.
+TEST_F(LoginTest, RepeatedUnchangedDeclarationsAreTolerated) {
+  TargetConfig c;
+  c.require_chap = true;
+  c.tpg_auth = {kChapUser, kChapSecret, "", ""};
+  Configure(c);
+  LoginOptions o;
+  o.chap_user = kChapUser;
+  o.chap_secret = kChapSecret;
+  o.repeat_declarations = true;
+  auto ini = Connect();
+  LoginResult r = ini->Login(o);
+  EXPECT_TRUE(r.ok) << r.error << " status " << std::hex << r.status();
+}
+
+TEST_F(LoginTest, InitiatorNameChangedDuringLoginIs0200) {
+  TargetConfig c;
+  c.require_chap = true;
+  c.tpg_auth = {kChapUser, kChapSecret, "", ""};
+  Configure(c);
+  LoginOptions o;
+  o.chap_user = kChapUser;
+  o.chap_secret = kChapSecret;
+  o.repeat_declarations = true;
+  o.repeated_initiator_name = "iqn.2026-01.org.example:someone-else";
+  auto ini = Connect();
+  LoginResult r = ini->Login(o);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.status(), 0x0200);
+}
+
 TEST_F(LoginTest, ChapWrongSecretIs0201) {
   TargetConfig c;
   c.require_chap = true;

@@ -131,12 +131,22 @@ LoginResult Initiator::Login(const LoginOptions& o) {
         res.error = "target chose AuthMethod=" + res.keys["AuthMethod"];
         return res;
       }
-      r = step(MakeLogin(0, 1, false), {{"CHAP_A", "5"}});
+      std::vector<login::KeyValue> again;
+      if (o.repeat_declarations) {
+        again = leading;
+        if (!o.repeated_initiator_name.empty()) again[0].value = o.repeated_initiator_name;
+      }
+      auto with_again = [&](std::vector<login::KeyValue> k) {
+        k.insert(k.begin(), again.begin(), again.end());
+        return k;
+      };
+      r = step(MakeLogin(0, 1, false), with_again({{"CHAP_A", "5"}}));
       if (!r) return res;
       uint8_t id = static_cast<uint8_t>(std::stoi(res.keys["CHAP_I"]));
       auto challenge = FromHex(res.keys["CHAP_C"]);
       auto answer = ChapResponse(id, o.chap_secret, challenge);
-      r = step(MakeLogin(0, 1, true), {{"CHAP_N", o.chap_user}, {"CHAP_R", Hex(answer)}});
+      r = step(MakeLogin(0, 1, true),
+               with_again({{"CHAP_N", o.chap_user}, {"CHAP_R", Hex(answer)}}));
       if (!r) return res;
     }
     if (!r->transit || r->nsg != 1) {

@@ -68,6 +68,11 @@ struct LoginOptions {
   // Non-empty user: AuthMethod=CHAP with this one-way secret.
   std::string chap_user;
   std::string chap_secret;
+  // Repeat InitiatorName and SessionType/TargetName in every security-stage PDU, as
+  // libiscsi 1.19 does in a CHAP discovery login; `repeated_initiator_name` overrides the
+  // repeated InitiatorName's value.
+  bool repeat_declarations = false;
+  std::string repeated_initiator_name;
 
   static std::vector<login::KeyValue> Defaults();
   // Sets (or adds) key `k` in `operational`.

@@ -266,10 +266,20 @@ void Connection::HandleLoginPdu() {
       reply.push_back({"TargetPortalGroupTag", std::to_string(tpg_->tag)});
     }
   } else {
-    for (const char* once : {"InitiatorName", "TargetName", "SessionType"}) {
-      if (FindKey(keys, once) != nullptr) {
+    // RFC 7143 §6.2 says these "should not" be declared again; libiscsi 1.19 repeats them
+    // in every security-stage PDU of a CHAP discovery login. Repeating the same value is
+    // harmless and tolerated; changing it mid-login is an initiator error.
+    const std::string session_type =
+        session_kind_ == login::SessionKind::kDiscovery ? "Discovery" : "Normal";
+    const std::pair<const char*, const std::string*> declared[] = {
+        {"InitiatorName", &initiator_name_}, {"TargetName", &target_name_},
+        {"SessionType", &session_type}};
+    for (const auto& [key, first] : declared) {
+      const login::KeyValue* again = FindKey(keys, key);
+      if (again != nullptr && again->value != *first) {
         return LoginFail(kClassInitiatorError, kDetailInitiatorError,
-                         std::string(once) + " sent twice during login");
+                         std::string(key) + " changed during login from '" + *first + "' to '" +
+                             again->value.substr(0, 224) + "'");
       }
     }
   }
