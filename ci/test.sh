@@ -29,7 +29,7 @@ if [ "$quick" -eq 0 ]; then
   # The long conformance and fio runs prove behaviour in the Release build; under the
   # sanitizers every other test runs, the hostile-input and CHAP/digest suites included,
   # which keeps CI within its time budget on two cores.
-  run_ctest asan -E '^(iscsi_test_cu_test|fio_verify_test)$'
+  run_ctest asan -E '^(iscsi_test_cu_test|fio_verify_test|iscsi_harness_cli_test)$'
   bash ci/fuzz.sh "${REFTARGET_FUZZ_SECONDS:-30}" || status=1
 fi
 exit "$status"

@@ -142,7 +142,7 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
   list_options.limit = std::chrono::seconds(30);
   process::RunResult list = process::Run({"iscsi-test-cu", "--list"}, list_options);
   if (!list.exited_ok()) {
-    emit(MakeResult(kSuite, "setup.iscsi-test-cu", "setup", Outcome::kSkip,
+    emit(MakeResult(kSuite, "iscsi-test-cu.setup.(tool)", "setup", Outcome::kSkip,
                     "iscsi-test-cu (Debian libiscsi-bin) is not runnable: " + list.Describe()));
     return;
   }
@@ -162,25 +162,33 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
     if (!managed) break;
     if (env.profile == Profile::kQuick && !p.quick) continue;
     if (auto why = CuProfileUnsupported(p, *env.adapter)) {
-      emit(MakeResult(kSuite, p.name + ".profile", "profile", Outcome::kSkip, *why));
+      emit(MakeResult(kSuite, std::string(kSuite) + "." + p.name + ".(profile)", "profile",
+                      Outcome::kSkip, *why));
       continue;
     }
     profiles.push_back(p);
     spec.luns.push_back(p.lun);
   }
   if (profiles.empty()) return;
+  const std::string initiator = env.initiator_prefix + ":iscsi-test-cu";
+  const std::string initiator2 = env.initiator_prefix + ":iscsi-test-cu-2";
+  if (managed && env.adapter->capabilities().acls) {
+    // ACLs for the two initiator names iscsi-test-cu uses: a read-only LUN is then a
+    // write-protected mapping, which every target can express (LIO's demo mode cannot
+    // write-protect one FILEIO LUN alone).
+    spec.acls = {{initiator, std::nullopt}, {initiator2, std::nullopt}};
+  }
   auto started = env.adapter->Start(spec);
   if (!started.ok()) {
     for (const CuProfile& p : profiles) {
-      emit(MakeResult(kSuite, p.name + ".profile", "profile", Outcome::kFail,
+      emit(MakeResult(kSuite, std::string(kSuite) + "." + p.name + ".(profile)", "profile",
+                      Outcome::kFail,
                       "the target did not start: " + started.error()));
     }
     return;
   }
   const adapters::RunningTarget& target = started.value();
   if (env.on_target_started) env.on_target_started(target);
-  const std::string initiator = env.initiator_prefix + ":iscsi-test-cu";
-  const std::string initiator2 = env.initiator_prefix + ":iscsi-test-cu-2";
   process::RunOptions run_options;
   run_options.limit = env.profile == Profile::kQuick ? kQuickFamilyLimit : kFullFamilyLimit;
 
@@ -191,7 +199,7 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
         : env.profile == Profile::kQuick ? kQuickFamilies
                                          : all_families;
     for (const std::string& family : families) {
-      const std::string prefix = p.name + "." + ShortFamily(family);
+      const std::string prefix = std::string(kSuite) + "." + p.name + "." + ShortFamily(family);
       if (!ProcessAlive(target.pid)) {
         emit(MakeResult(kSuite, prefix + ".(run)", ShortFamily(family), Outcome::kFail,
                         "the target process is gone"));

@@ -15,7 +15,7 @@
 #include "harness/adapters/scst_adapter.h"
 #include "harness/adapters/tgt_adapter.h"
 #include "harness/adapters/url_adapter.h"
-#include "harness/runner/iscsi_test_cu_suite.h"
+#include "harness/runner/gtest_suite.h"
 #include "reports/compare.h"
 #include "reports/html_writer.h"
 #include "reports/junit_writer.h"
@@ -143,7 +143,7 @@ Result<RunArgs> ParseRunArgs(const std::vector<std::string>& args) {
 
 std::vector<std::unique_ptr<Suite>> AllSuites() {
   std::vector<std::unique_ptr<Suite>> suites;
-  suites.push_back(std::make_unique<IscsiTestCuSuite>());
+  suites.push_back(std::make_unique<ConformanceSuite>());
   return suites;
 }
 
@@ -261,7 +261,10 @@ int RunCommand(const RunArgs& args) {
     sr.kind = suite->kind();
     sr.duration_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.suites.push_back(sr);
-    for (auto& r : results) report.tests.push_back(std::move(r));
+    for (auto& r : results) {
+      r.suite = suite->name();
+      report.tests.push_back(std::move(r));
+    }
     std::cerr << "   " << counts.pass << " pass, " << counts.fail << " fail, " << counts.skip
               << " skip\n";
   }

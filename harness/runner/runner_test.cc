@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "harness/runner/gtest_suite.h"
 #include "harness/runner/iscsi_test_cu_suite.h"
 #include "harness/runner/run_command.h"
 
@@ -47,6 +48,57 @@ TEST(CuProfilesTest, QuickProfilesAndUniqueLunNames) {
     quick += p.quick;
   }
   EXPECT_EQ(quick, 3);
+}
+
+}  // namespace
+}  // namespace harness::runner
+
+namespace harness::runner {
+namespace {
+
+TEST(ResultFromGtestTest, FailureCarriesClauseCdbAndSenseOfTheFailedCheck) {
+  nlohmann::json e = {
+      {"suite", "ReadTest"}, {"name", "BeyondEol"}, {"outcome", "FAIL"},
+      {"reason", "x.cc:3: boom"}, {"failures", {"x.cc:3: boom"}}, {"duration_s", 0.25},
+      {"properties",
+       {{"clause", "SBC-3 5.16"}, {"scsi.1.verdict", "pass"}, {"scsi.2.verdict", "fail"},
+        {"scsi.2.expected", "CHECK CONDITION 05/21/00"}, {"scsi.2.got", "GOOD"},
+        {"scsi.2.cdb", "88 00 FF"}, {"scsi.2.sense", ""}}}};
+  reports::TestResult r = ResultFromGtest("protocol-open", e);
+  EXPECT_EQ(r.name, "protocol-open.ReadTest.BeyondEol");
+  EXPECT_EQ(r.family, "ReadTest");
+  EXPECT_EQ(r.outcome, reports::Outcome::kFail);
+  EXPECT_EQ(r.clause, "SBC-3 5.16");
+  ASSERT_TRUE(r.failure.has_value());
+  EXPECT_EQ(r.failure->expected, "CHECK CONDITION 05/21/00");
+  EXPECT_EQ(r.failure->actual, "GOOD");
+  EXPECT_EQ(r.failure->cdb_hex, "8800ff");
+  EXPECT_NE(r.failure->message.find("boom"), std::string::npos);
+}
+
+TEST(ResultFromGtestTest, SkipKeepsItsReasonAndPassHasNone) {
+  auto skip = ResultFromGtest("p", {{"suite", "S"}, {"name", "T"}, {"outcome", "SKIP"},
+                                    {"reason", "no CHAP"}});
+  EXPECT_EQ(skip.outcome, reports::Outcome::kSkip);
+  EXPECT_EQ(skip.reason, "no CHAP");
+  auto pass = ResultFromGtest("p", {{"suite", "S"}, {"name", "T"}, {"outcome", "PASS"}});
+  EXPECT_EQ(pass.outcome, reports::Outcome::kPass);
+  EXPECT_TRUE(pass.reason.empty());
+}
+
+TEST(ConformanceSpecTest, AuthSpecFollowsCapabilities) {
+  adapters::Capabilities caps;
+  caps.managed = true;
+  EXPECT_FALSE(AuthConformanceSpec(caps).ok()) << "no ACL/CHAP capability: skip";
+  caps.acls = caps.chap = true;
+  auto spec = AuthConformanceSpec(caps);
+  ASSERT_TRUE(spec.ok());
+  EXPECT_EQ(spec.value().acls.size(), 1u);
+  EXPECT_FALSE(spec.value().discovery_chap.has_value());
+  caps.mutual_chap = caps.discovery_auth = true;
+  spec = AuthConformanceSpec(caps);
+  EXPECT_EQ(spec.value().acls.size(), 2u);
+  EXPECT_TRUE(spec.value().discovery_chap.has_value());
 }
 
 }  // namespace

@@ -10,13 +10,15 @@
 #include <string>
 
 #include "suites/target/support/libiscsi_client.h"
-#include "suites/target/support/raw_connection.h"
-#include "suites/target/support/raw_login.h"
-#include "suites/target/support/raw_session.h"
+#include "harness/rawpdu/raw_connection.h"
+#include "harness/rawpdu/raw_login.h"
+#include "harness/rawpdu/raw_session.h"
 #include "suites/target/support/target_process.h"
 #include "suites/target/support/temp_dir.h"
 
 namespace itest {
+
+using namespace harness::rawpdu;  // NOLINT: the raw PDU client is the suites' vocabulary
 namespace {
 
 constexpr uint32_t kBlock = 512;

@@ -17,12 +17,14 @@
 #include "suites/target/support/backstore_setup.h"
 #include "suites/target/support/fio_runner.h"
 #include "suites/target/support/libiscsi_client.h"
-#include "suites/target/support/raw_connection.h"
-#include "suites/target/support/raw_login.h"
-#include "suites/target/support/raw_session.h"
+#include "harness/rawpdu/raw_connection.h"
+#include "harness/rawpdu/raw_login.h"
+#include "harness/rawpdu/raw_session.h"
 #include "suites/target/support/target_process.h"
 
 namespace itest {
+
+using namespace harness::rawpdu;  // NOLINT: the raw PDU client is the suites' vocabulary
 namespace {
 
 constexpr uint64_t kLunBytes = 128ull << 20;

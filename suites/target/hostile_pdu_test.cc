@@ -21,13 +21,15 @@
 #include <thread>
 
 #include "suites/target/support/libiscsi_client.h"
-#include "suites/target/support/pdu_mutator.h"
-#include "suites/target/support/raw_connection.h"
-#include "suites/target/support/raw_login.h"
+#include "harness/rawpdu/pdu_mutator.h"
+#include "harness/rawpdu/raw_connection.h"
+#include "harness/rawpdu/raw_login.h"
 #include "suites/target/support/target_process.h"
 #include "suites/target/support/temp_dir.h"
 
 namespace itest {
+
+using namespace harness::rawpdu;  // NOLINT: the raw PDU client is the suites' vocabulary
 namespace {
 
 using Clock = std::chrono::steady_clock;

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "suites/target/support/net_util.h"
+#include "harness/rawpdu/net_util.h"
 #include "suites/target/support/subprocess.h"
 
 #ifndef REFTARGET_BIN
@@ -19,6 +19,8 @@
 #endif
 
 namespace itest {
+
+using namespace harness::rawpdu;  // NOLINT: the raw PDU client is the suites' vocabulary
 namespace {
 
 constexpr int kStartAttempts = 3;

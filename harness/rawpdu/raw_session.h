@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "suites/target/support/iscsi_pdu.h"
-#include "suites/target/support/raw_connection.h"
-#include "suites/target/support/raw_login.h"
+#include "harness/rawpdu/iscsi_pdu.h"
+#include "harness/rawpdu/raw_connection.h"
+#include "harness/rawpdu/raw_login.h"
 
-namespace itest {
+namespace harness::rawpdu {
 
 struct RawScsiResult {
   bool completed = false;  // a SCSI Response (or Data-In with status) arrived
@@ -80,4 +80,4 @@ class RawSession {
   bool immediate_data_;
 };
 
-}  // namespace itest
+}  // namespace harness::rawpdu

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace itest {
+namespace harness::rawpdu {
 
 // Returns the CRC32C of data[0, n) continuing from `crc` (0 to start): the usual
 // pre- and post-inversion are applied, as in leveldb's crc32c::Extend.
@@ -15,4 +15,4 @@ uint32_t Crc32cExtend(uint32_t crc, const uint8_t* data, size_t n);
 // Returns the CRC32C of data[0, n). Crc32c("123456789") == 0xE3069283.
 inline uint32_t Crc32c(const uint8_t* data, size_t n) { return Crc32cExtend(0, data, n); }
 
-}  // namespace itest
+}  // namespace harness::rawpdu

@@ -1,4 +1,4 @@
-#include "suites/target/support/net_util.h"
+#include "harness/rawpdu/net_util.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <thread>
 
-namespace itest {
+namespace harness::rawpdu {
 namespace {
 
 bool FillAddress(const std::string& host, int port, sockaddr_storage* ss, socklen_t* len) {
@@ -116,4 +116,4 @@ bool WaitForTcpPort(const std::string& host, int port, std::chrono::milliseconds
   return false;
 }
 
-}  // namespace itest
+}  // namespace harness::rawpdu

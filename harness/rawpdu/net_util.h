@@ -4,7 +4,7 @@
 #include <chrono>
 #include <string>
 
-namespace itest {
+namespace harness::rawpdu {
 
 // Returns a TCP port on 127.0.0.1 that was free a moment ago (bind port 0, read, close),
 // or -1 with `*error` set.
@@ -18,4 +18,4 @@ int ConnectTcp(const std::string& host, int port, std::chrono::milliseconds time
 // Returns true once host:port accepts a TCP connection, trying until `timeout` passes.
 bool WaitForTcpPort(const std::string& host, int port, std::chrono::milliseconds timeout);
 
-}  // namespace itest
+}  // namespace harness::rawpdu

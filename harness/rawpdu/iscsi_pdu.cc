@@ -1,10 +1,10 @@
-#include "suites/target/support/iscsi_pdu.h"
+#include "harness/rawpdu/iscsi_pdu.h"
 
 #include <cstdio>
 
-#include "suites/target/support/crc32c.h"
+#include "harness/rawpdu/crc32c.h"
 
-namespace itest {
+namespace harness::rawpdu {
 namespace {
 
 void PutLe32(std::vector<uint8_t>* out, uint32_t v) {
@@ -233,4 +233,4 @@ std::optional<std::vector<uint8_t>> DecodeBinaryValue(const std::string& value) 
   return std::nullopt;
 }
 
-}  // namespace itest
+}  // namespace harness::rawpdu

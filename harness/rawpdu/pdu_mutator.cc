@@ -1,10 +1,10 @@
-#include "suites/target/support/pdu_mutator.h"
+#include "harness/rawpdu/pdu_mutator.h"
 
 #include <algorithm>
 
-#include "suites/target/support/iscsi_pdu.h"
+#include "harness/rawpdu/iscsi_pdu.h"
 
-namespace itest {
+namespace harness::rawpdu {
 namespace {
 
 constexpr uint32_t kMaxClaim = 16u << 20;
@@ -204,4 +204,4 @@ void PduMutator::Confine(std::vector<uint8_t>* bytes) const {
   ConfineBhs(bytes->data(), sandbox_lun_);
 }
 
-}  // namespace itest
+}  // namespace harness::rawpdu

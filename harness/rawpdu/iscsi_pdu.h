@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-namespace itest {
+namespace harness::rawpdu {
 
 // Opcodes, RFC 7143 §11.1.1.
 inline constexpr uint8_t kOpNopOut = 0x00;
@@ -84,4 +84,4 @@ std::string ToHex(const std::vector<uint8_t>& bytes);
 // Decodes "0x..." hex or "0b..." base64 (RFC 7143 §6.1 binary values). nullopt if invalid.
 std::optional<std::vector<uint8_t>> DecodeBinaryValue(const std::string& value);
 
-}  // namespace itest
+}  // namespace harness::rawpdu

@@ -1,10 +1,10 @@
-#include "suites/target/support/raw_session.h"
+#include "harness/rawpdu/raw_session.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 
-namespace itest {
+namespace harness::rawpdu {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -242,4 +242,4 @@ bool RawSession::Logout(std::chrono::milliseconds timeout, std::string* error) {
   return false;
 }
 
-}  // namespace itest
+}  // namespace harness::rawpdu

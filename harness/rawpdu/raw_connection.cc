@@ -1,4 +1,4 @@
-#include "suites/target/support/raw_connection.h"
+#include "harness/rawpdu/raw_connection.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -7,10 +7,10 @@
 #include <cerrno>
 #include <cstring>
 
-#include "suites/target/support/crc32c.h"
-#include "suites/target/support/net_util.h"
+#include "harness/rawpdu/crc32c.h"
+#include "harness/rawpdu/net_util.h"
 
-namespace itest {
+namespace harness::rawpdu {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -187,4 +187,4 @@ bool RawConnection::WaitForClose(std::chrono::milliseconds timeout) {
 
 void RawConnection::ShutdownWrite() { shutdown(fd_, SHUT_WR); }
 
-}  // namespace itest
+}  // namespace harness::rawpdu

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "suites/target/support/iscsi_pdu.h"
+#include "harness/rawpdu/iscsi_pdu.h"
 
-namespace itest {
+namespace harness::rawpdu {
 
 enum class RecvStatus { kPdu, kTimeout, kClosed, kDigestError, kProtocolError };
 
@@ -61,4 +61,4 @@ class RawConnection {
   std::vector<uint8_t> pending_;  // bytes read but not yet consumed
 };
 
-}  // namespace itest
+}  // namespace harness::rawpdu

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace itest {
+namespace harness::rawpdu {
 
 struct MutatedPdu {
   std::vector<uint8_t> bytes;
@@ -50,4 +50,4 @@ class PduMutator {
 // ABORT TASK, EXTENDED COPY (83h) -> TEST UNIT READY.
 void ConfineBhs(uint8_t* bhs, uint32_t sandbox_lun);
 
-}  // namespace itest
+}  // namespace harness::rawpdu

@@ -1,8 +1,8 @@
-#include "suites/target/support/crc32c.h"
+#include "harness/rawpdu/crc32c.h"
 
 #include <array>
 
-namespace itest {
+namespace harness::rawpdu {
 namespace {
 
 constexpr uint32_t kPolynomial = 0x82F63B78u;  // 0x1EDC6F41 bit-reversed
@@ -27,4 +27,4 @@ uint32_t Crc32cExtend(uint32_t crc, const uint8_t* data, size_t n) {
   return c ^ 0xFFFFFFFFu;
 }
 
-}  // namespace itest
+}  // namespace harness::rawpdu

@@ -1,15 +1,15 @@
 // Unit tests of the raw client's own encoders: CRC32C, key text, binary values, sense.
-#include "suites/target/support/iscsi_pdu.h"
+#include "harness/rawpdu/iscsi_pdu.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
 
-#include "suites/target/support/crc32c.h"
-#include "suites/target/support/pdu_mutator.h"
-#include "suites/target/support/raw_login.h"
+#include "harness/rawpdu/crc32c.h"
+#include "harness/rawpdu/pdu_mutator.h"
+#include "harness/rawpdu/raw_login.h"
 
-namespace itest {
+namespace harness::rawpdu {
 namespace {
 
 TEST(Crc32c, KnownVectors) {
@@ -136,4 +136,4 @@ TEST(PduMutator, ConfineKeepsOtherLunsOutOfReach) {
 }
 
 }  // namespace
-}  // namespace itest
+}  // namespace harness::rawpdu

@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 
-#include "suites/target/support/iscsi_pdu.h"
-#include "suites/target/support/raw_connection.h"
+#include "harness/rawpdu/iscsi_pdu.h"
+#include "harness/rawpdu/raw_connection.h"
 
-namespace itest {
+namespace harness::rawpdu {
 
 struct ChapSecrets {
   std::string user;           // CHAP_N the initiator sends
@@ -70,4 +70,4 @@ std::vector<uint8_t> ChapResponse(uint8_t id, const std::string& secret,
 Pdu MakeLoginRequest(const RawLoginOptions& options, int csg, int nsg, bool transit, uint32_t itt,
                      uint32_t cmd_sn, uint32_t exp_stat_sn, const KeyValues& keys);
 
-}  // namespace itest
+}  // namespace harness::rawpdu

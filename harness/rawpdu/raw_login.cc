@@ -1,4 +1,4 @@
-#include "suites/target/support/raw_login.h"
+#include "harness/rawpdu/raw_login.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 
-namespace itest {
+namespace harness::rawpdu {
 namespace {
 
 constexpr int kSecurityStage = 0;
@@ -230,4 +230,4 @@ RawLoginResult RawLogin(RawConnection* conn, const RawLoginOptions& o) {
   return r;
 }
 
-}  // namespace itest
+}  // namespace harness::rawpdu
