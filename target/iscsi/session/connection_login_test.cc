@@ -17,7 +17,20 @@ std::string Leading() {
   return Keys({{"InitiatorName", kInitiatorName}, {"TargetName", kTargetName}});
 }
 
-using LoginTest = ConnectionTest;
+class LoginTest : public ConnectionTest {
+ protected:
+  // Configures a TPG that requires one-way CHAP; returns login options using `secret`.
+  LoginOptions ChapOptions(const std::string& secret = kChapSecret) {
+    TargetConfig c;
+    c.require_chap = true;
+    c.tpg_auth = {kChapUser, kChapSecret, "", ""};
+    Configure(c);
+    LoginOptions o;
+    o.chap_user = kChapUser;
+    o.chap_secret = secret;
+    return o;
+  }
+};
 
 TEST_F(LoginTest, SucceedsWithNonZeroTsih) {
   auto ini = Connect();
@@ -149,13 +162,7 @@ TEST_F(LoginTest, ChapRequiredButSecurityStageSkippedIs0201) {
 }
 
 TEST_F(LoginTest, ChapOneWaySucceeds) {
-  TargetConfig c;
-  c.require_chap = true;
-  c.tpg_auth = {kChapUser, kChapSecret, "", ""};
-  Configure(c);
-  LoginOptions o;
-  o.chap_user = kChapUser;
-  o.chap_secret = kChapSecret;
+  LoginOptions o = ChapOptions();
   auto ini = Connect();
   LoginResult r = ini->Login(o);
   ASSERT_TRUE(r.ok) << r.error << " status " << std::hex << r.status();
@@ -168,13 +175,7 @@ TEST_F(LoginTest, ChapOneWaySucceeds) {
 // libiscsi 1.19 repeats InitiatorName and SessionType in each CHAP step of a discovery
 // login; RFC 7143 §6.2's "should not" is tolerated for an unchanged value.
 TEST_F(LoginTest, RepeatedUnchangedDeclarationsAreTolerated) {
-  TargetConfig c;
-  c.require_chap = true;
-  c.tpg_auth = {kChapUser, kChapSecret, "", ""};
-  Configure(c);
-  LoginOptions o;
-  o.chap_user = kChapUser;
-  o.chap_secret = kChapSecret;
+  LoginOptions o = ChapOptions();
   o.repeat_declarations = true;
   auto ini = Connect();
   LoginResult r = ini->Login(o);
@@ -182,13 +183,7 @@ TEST_F(LoginTest, RepeatedUnchangedDeclarationsAreTolerated) {
 }
 
 TEST_F(LoginTest, InitiatorNameChangedDuringLoginIs0200) {
-  TargetConfig c;
-  c.require_chap = true;
-  c.tpg_auth = {kChapUser, kChapSecret, "", ""};
-  Configure(c);
-  LoginOptions o;
-  o.chap_user = kChapUser;
-  o.chap_secret = kChapSecret;
+  LoginOptions o = ChapOptions();
   o.repeat_declarations = true;
   o.repeated_initiator_name = "iqn.2026-01.org.example:someone-else";
   auto ini = Connect();
@@ -198,13 +193,7 @@ TEST_F(LoginTest, InitiatorNameChangedDuringLoginIs0200) {
 }
 
 TEST_F(LoginTest, ChapWrongSecretIs0201) {
-  TargetConfig c;
-  c.require_chap = true;
-  c.tpg_auth = {kChapUser, kChapSecret, "", ""};
-  Configure(c);
-  LoginOptions o;
-  o.chap_user = kChapUser;
-  o.chap_secret = "not-the-secret!!";
+  LoginOptions o = ChapOptions("not-the-secret!!");
   auto ini = Connect();
   LoginResult r = ini->Login(o);
   EXPECT_FALSE(r.ok);
