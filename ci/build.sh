@@ -4,7 +4,13 @@ set -euo pipefail
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 preset=${1:-release}
 cd "$repo_root"
-cmake --preset "$preset" >/dev/null
+# ccache (installed by ci/install-deps.sh) makes repeated CI runs on one machine cheap; a
+# cold cache costs nothing extra.
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+cmake --preset "$preset" "${launcher[@]}" >/dev/null
 # Two cores: two jobs, and one at a time in the sanitizer build (its objects are large).
 jobs=${REFTARGET_BUILD_JOBS:-$(nproc)}
 cmake --build --preset "$preset" -j "$jobs"

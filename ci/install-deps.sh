@@ -15,7 +15,7 @@ packages=(
   nlohmann-json3-dev liburing-dev libssl-dev
   libfuse3-dev fuse3
   shellcheck dpkg-dev tgt
-  chromium libxml2-utils zlib1g-dev
+  chromium libxml2-utils zlib1g-dev ccache
 )
 
 if [ "$(id -u)" -ne 0 ]; then

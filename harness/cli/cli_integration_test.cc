@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <filesystem>
+#include <thread>
 #include <fstream>
 
 #include "harness/process/child_process.h"
@@ -90,6 +93,36 @@ TEST_F(CliTest, QuickConformanceRunWritesEveryReportAndCompareGatesRegressions) 
   RunResult cmp = Harness({"compare", (out_ / "report.json").string(), (out_ / "worse.json").string()});
   EXPECT_EQ(cmp.exit_code, 1) << cmp.output;
   EXPECT_NE(cmp.output.find("injected regression"), std::string::npos) << cmp.output;
+}
+
+// SIGINT mid-run: the running tool is killed, the target is stopped cleanly (reftarget logs
+// "stopped" after draining), a partial report is written and the exit status is 2.
+TEST_F(CliTest, InterruptStopsTheTargetAndWritesAPartialReport) {
+  auto log = fs::temp_directory_path() / ("iscsi-harness-int-" + std::to_string(getpid()) + ".log");
+  auto run = harness::process::BackgroundProcess::Start(
+      {ISCSI_HARNESS_BIN, "run", "--target", "reference", "--suites", "conformance", "--out",
+       out_.string()},
+      log, {{"REFTARGET_BIN", REFTARGET_BIN}});
+  ASSERT_TRUE(run.ok()) << run.error();
+  // Wait until iscsi-test-cu is running against the target (its first family log appears).
+  const auto cu_dir = out_ / "suites" / "conformance";
+  bool running = false;
+  for (int i = 0; i < 3000 && !running; ++i) {
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(cu_dir, ec); !ec && it != fs::directory_iterator(); ++it) {
+      running = running || it->path().filename().string().rfind("iscsi-test-cu.", 0) == 0;
+    }
+    if (!running) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(running) << harness::process::TailOfFile(log, 20);
+  ASSERT_TRUE(run.value()->Signal(SIGINT).ok());
+  ASSERT_TRUE(run.value()->WaitForExit(std::chrono::seconds(60))) << "did not stop on SIGINT";
+  EXPECT_EQ(run.value()->DescribeState(), "exit 2");
+  EXPECT_TRUE(fs::exists(out_ / "report.json"));
+  const std::string target_log =
+      harness::process::TailOfFile(out_ / "work" / "reference" / "reftarget.log", 5);
+  EXPECT_NE(target_log.find("stopped"), std::string::npos) << target_log;
+  fs::remove(log);
 }
 
 }  // namespace

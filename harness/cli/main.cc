@@ -5,10 +5,13 @@
 //   iscsi-harness list
 //   iscsi-harness compare OLD NEW
 // Exit status: 0 all passed, 1 a test failed or regressed, 2 the harness could not run.
+#include <signal.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "harness/process/child_process.h"
 #include "harness/runner/run_command.h"
 #include "reports/compare.h"
 #include "reports/report_io.h"
@@ -21,6 +24,10 @@ constexpr const char* kUsage =
     "                         [--shard K/N] [--reftarget PATH]\n"
     "       iscsi-harness list\n"
     "       iscsi-harness compare OLD.json NEW.json\n";
+
+// SIGINT/SIGTERM: kill the running tool's process group, let the suite stop its target
+// (RAII stops tgtd/reftarget and detaches loop devices), and write what ran so far.
+void OnInterrupt(int) { harness::process::InterruptAll(); }
 
 int List() {
   for (const auto& suite : harness::runner::AllSuites()) {
@@ -64,6 +71,11 @@ int main(int argc, char** argv) {
     return CompareReports(rest[0], rest[1]);
   }
   if (command == "run") {
+    struct sigaction sa {};
+    sa.sa_handler = OnInterrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
     auto parsed = harness::runner::ParseRunArgs(rest);
     if (!parsed.ok()) {
       std::cerr << "iscsi-harness run: " << parsed.error() << "\n" << kUsage;

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <boost/process.hpp>
 #include <cstdio>
 #include <deque>
@@ -17,6 +18,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kPollInterval = std::chrono::milliseconds(5);
+std::atomic<bool> g_interrupted{false};
 
 struct FileCloser {
   void operator()(FILE* f) const {
@@ -58,8 +60,13 @@ std::string ReadTail(const std::filesystem::path& path, size_t max_bytes) {
 
 }  // namespace
 
+void InterruptAll() { g_interrupted.store(true); }
+
+bool Interrupted() { return g_interrupted.load(); }
+
 std::string RunResult::Describe() const {
   if (!started) return "not started: " + error;
+  if (interrupted) return "interrupted";
   if (timed_out) {
     return "timed out after " + std::to_string(duration.count() / 1000.0).substr(0, 6) + " s";
   }
@@ -79,6 +86,10 @@ RunResult Run(const std::vector<std::string>& argv, const RunOptions& options) {
   RunResult result;
   if (argv.empty()) {
     result.error = "empty command line";
+    return result;
+  }
+  if (Interrupted()) {
+    result.error = "the harness was interrupted";
     return result;
   }
   const std::string exe = FindProgram(argv[0]);
@@ -128,6 +139,11 @@ RunResult Run(const std::vector<std::string>& argv, const RunOptions& options) {
                     group);
     result.started = true;
     while (child.running(ec)) {
+      if (Interrupted()) {
+        result.interrupted = true;
+        group.terminate(ec);
+        break;
+      }
       if (Clock::now() - start >= options.limit) {
         result.timed_out = true;
         group.terminate(ec);  // SIGKILL to the whole group: a tool's children go too

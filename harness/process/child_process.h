@@ -30,6 +30,7 @@ struct RunOptions {
 struct RunResult {
   bool started = false;     // false: the program could not be started (see error)
   bool timed_out = false;   // killed at the limit
+  bool interrupted = false; // killed because the harness was interrupted
   int exit_code = -1;       // valid when exited
   int signal = 0;           // the terminating signal, 0 if it exited
   std::string output;       // stdout, with stderr merged unless separate_stderr
@@ -40,6 +41,12 @@ struct RunResult {
   // Returns "exit 0", "exit 3", "signal 9", "timed out after 60 s" or "not started: ...".
   std::string Describe() const;
 };
+
+// Asks every Run in progress to kill its child's process group and return at once, and every
+// later Run to refuse to start (SIGINT/SIGTERM of the harness). Async-signal-safe.
+void InterruptAll();
+// Returns true once InterruptAll() was called.
+bool Interrupted();
 
 // Runs argv[0] (a path, or a name searched in PATH) with argv[1..] to completion or until
 // the limit, whichever comes first. Never throws.

@@ -19,14 +19,6 @@ std::filesystem::path SelfDir() {
   return ec ? std::filesystem::path() : self.parent_path();
 }
 
-adapters::LunSpec Lun(std::string name, Backing backing, uint64_t size) {
-  adapters::LunSpec l;
-  l.name = std::move(name);
-  l.backing = backing;
-  l.size_bytes = size;
-  return l;
-}
-
 std::string Property(const nlohmann::json& props, const std::string& key) {
   auto it = props.find(key);
   return it != props.end() && it->is_string() ? it->get<std::string>() : "";
@@ -178,9 +170,9 @@ Result<adapters::TargetSpec> OpenConformanceSpec(const adapters::Capabilities& c
   if (!caps.managed) return Status::Error("the adapter does not manage the target's configuration");
   adapters::TargetSpec s;
   s.iqn = "iqn.2003-01.org.reftarget.harness:conformance-open";
-  adapters::LunSpec disk = Lun("conf_disk", Backing::kFileio, 64ull << 20);
+  adapters::LunSpec disk = adapters::MakeLunSpec("conf_disk", Backing::kFileio, 64ull << 20);
   disk.thin = caps.thin;
-  s.luns = {disk, Lun("conf_ram", Backing::kRamdisk, 16ull << 20)};
+  s.luns = {disk, adapters::MakeLunSpec("conf_ram", Backing::kRamdisk, 16ull << 20)};
   s.ipv6_portal = caps.ipv6;
   return s;
 }
@@ -190,7 +182,7 @@ Result<adapters::TargetSpec> AuthConformanceSpec(const adapters::Capabilities& c
   if (!caps.acls || !caps.chap) return Status::Error("the adapter cannot configure ACLs with CHAP");
   adapters::TargetSpec s;
   s.iqn = "iqn.2003-01.org.reftarget.harness:conformance-auth";
-  s.luns = {Lun("conf_auth_disk", Backing::kFileio, 64ull << 20)};
+  s.luns = {adapters::MakeLunSpec("conf_auth_disk", Backing::kFileio, 64ull << 20)};
   const std::string prefix = "iqn.2003-01.org.reftarget.harness";
   s.acls.push_back({prefix + ":chap-oneway",
                     adapters::ChapSpec{"harness-oneway", "OneWaySecret-16c", "", ""}});

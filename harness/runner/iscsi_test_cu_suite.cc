@@ -64,12 +64,8 @@ std::string Tail(const std::string& text, size_t lines) {
 }  // namespace
 
 std::vector<CuProfile> DefaultCuProfiles() {
-  auto lun = [](std::string name, Backing b) {
-    adapters::LunSpec l;
-    l.name = "cu_" + name;
-    l.backing = b;
-    l.size_bytes = kLunBytes;
-    return l;
+  auto lun = [](const std::string& name, Backing b) {
+    return adapters::MakeLunSpec("cu_" + name, b, kLunBytes);
   };
   std::vector<CuProfile> p;
   p.push_back({"fileio", lun("fileio", Backing::kFileio), {}, false, true});
@@ -199,6 +195,7 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
         : env.profile == Profile::kQuick ? kQuickFamilies
                                          : all_families;
     for (const std::string& family : families) {
+      if (process::Interrupted()) break;
       const std::string prefix = std::string(kSuite) + "." + p.name + "." + ShortFamily(family);
       if (!ProcessAlive(target.pid)) {
         emit(MakeResult(kSuite, prefix + ".(run)", ShortFamily(family), Outcome::kFail,

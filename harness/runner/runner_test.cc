@@ -4,6 +4,7 @@
 #include "harness/runner/iscsi_test_cu_suite.h"
 #include "harness/runner/run_command.h"
 
+#include <fstream>
 #include <set>
 
 namespace harness::runner {
@@ -99,6 +100,54 @@ TEST(ConformanceSpecTest, AuthSpecFollowsCapabilities) {
   spec = AuthConformanceSpec(caps);
   EXPECT_EQ(spec.value().acls.size(), 2u);
   EXPECT_TRUE(spec.value().discovery_chap.has_value());
+}
+
+}  // namespace
+}  // namespace harness::runner
+
+#include "harness/runner/xfail_manifest.h"
+
+namespace harness::runner {
+namespace {
+
+TEST(GlobMatchTest, StarsAndLiterals) {
+  EXPECT_TRUE(GlobMatch("iscsi-test-cu.*.GetLBAStatus.BeyondEol", "iscsi-test-cu.thin.GetLBAStatus.BeyondEol"));
+  EXPECT_TRUE(GlobMatch("*", ""));
+  EXPECT_TRUE(GlobMatch("a*b*c", "aXXbYYc"));
+  EXPECT_FALSE(GlobMatch("a*b*c", "aXXbYY"));
+  EXPECT_FALSE(GlobMatch("Read10", "Read10.Simple"));
+}
+
+TEST(XfailManifestTest, FailBecomesXfailPassIsReportedAndErrorsNameTheEntry) {
+  auto dir = std::filesystem::temp_directory_path() / "xfail-manifest-test";
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream out(dir / "tgt.json");
+    out << R"({"adapter": "tgt", "entries": [
+      {"test": "iscsi-test-cu.*.GetLBAStatus.BeyondEol", "clause": "SBC-3 5.7", "why": "GOOD beyond EOL"}]})";
+  }
+  auto m = XfailManifest::Load(dir / "tgt.json");
+  ASSERT_TRUE(m.ok()) << m.error();
+  std::vector<reports::TestResult> results = {
+      MakeResult("conformance", "iscsi-test-cu.fileio.GetLBAStatus.BeyondEol", "GetLBAStatus",
+                 reports::Outcome::kFail, "assert"),
+      MakeResult("conformance", "iscsi-test-cu.thin.GetLBAStatus.BeyondEol", "GetLBAStatus",
+                 reports::Outcome::kPass),
+      MakeResult("conformance", "iscsi-test-cu.fileio.Read10.Simple", "Read10",
+                 reports::Outcome::kFail, "real")};
+  auto fixed = m.value().Apply(&results);
+  EXPECT_EQ(results[0].outcome, reports::Outcome::kXfail);
+  EXPECT_NE(results[0].reason.find("SBC-3 5.7"), std::string::npos);
+  EXPECT_EQ(results[2].outcome, reports::Outcome::kFail) << "unlisted failures stay failures";
+  EXPECT_EQ(fixed, (std::vector<std::string>{"conformance.iscsi-test-cu.thin.GetLBAStatus.BeyondEol"}));
+  {
+    std::ofstream out(dir / "bad.json");
+    out << R"({"entries": [{"test": "x", "clause": ""}]})";
+  }
+  auto bad = XfailManifest::Load(dir / "bad.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("entries[0]: \"clause\""), std::string::npos) << bad.error();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
