@@ -109,7 +109,6 @@ void RunGtestProgram(const GtestProgram& program, const SuiteEnv& env,
     return;
   }
   const adapters::RunningTarget& running = started.value();
-  if (env.on_target_started) env.on_target_started(running);
   suite::TargetUnderTest t;
   t.adapter = env.adapter->name();
   t.portal = running.portal;
@@ -124,6 +123,9 @@ void RunGtestProgram(const GtestProgram& program, const SuiteEnv& env,
   t.allow_data_loss = env.allow_data_loss;
   t.initiator_prefix = env.initiator_prefix;
   t.pid = running.pid;
+  if (env.on_target_started) {
+    if (auto open = t.OpenInitiator("probe")) env.on_target_started(running, *open);
+  }
   const auto target_file = env.out_dir / (program.name + ".target.json");
   const auto results_file = env.out_dir / (program.name + ".results.json");
   std::error_code ec;

@@ -184,7 +184,7 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
     return;
   }
   const adapters::RunningTarget& target = started.value();
-  if (env.on_target_started) env.on_target_started(target);
+  if (env.on_target_started) env.on_target_started(target, initiator);
   process::RunOptions run_options;
   run_options.limit = env.profile == Profile::kQuick ? kQuickFamilyLimit : kFullFamilyLimit;
 

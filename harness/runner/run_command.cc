@@ -17,6 +17,7 @@
 #include "harness/adapters/url_adapter.h"
 #include "harness/process/child_process.h"
 #include "harness/runner/gtest_suite.h"
+#include "harness/runner/probe.h"
 #include "harness/runner/xfail_manifest.h"
 #include "reports/compare.h"
 #include "reports/html_writer.h"
@@ -248,10 +249,13 @@ int RunCommand(const RunArgs& args) {
     env.profile = args.profile;
     // A managed target's LUNs are the harness's own scratch space.
     env.allow_data_loss = args.allow_data_loss || adapter.value()->capabilities().managed;
-    env.on_target_started = [&](const adapters::RunningTarget& t) {
+    env.on_target_started = [&](const adapters::RunningTarget& t, const std::string& initiator) {
       if (!report.run.target.portal.empty()) return;
       report.run.target.portal = t.portal.ToString();
       report.run.target.iqn = t.iqn;
+      if (t.lun_numbers.empty()) return;
+      std::cerr << "   probing " << t.portal.ToString() << " LUN " << t.lun_numbers[0] << "\n";
+      RecordProbe(ProbeTarget(t.portal, t.iqn, t.lun_numbers[0], initiator), &report.run.target);
     };
     reports::OutcomeCounts counts;
     const auto start = std::chrono::steady_clock::now();

@@ -29,8 +29,11 @@ struct SuiteEnv {
   std::string initiator_prefix = "iqn.2003-01.org.reftarget.harness";
   // Set by the runner; called as each test ends (for progress display).
   std::function<void(const reports::TestResult&)> on_result;
-  // Set by the runner; a suite calls it after starting the target (for the report's target).
-  std::function<void(const adapters::RunningTarget&)> on_target_started;
+  // Set by the runner; a suite calls it after starting the target, naming LUN index 0's
+  // number and an initiator the target accepts without CHAP (for the report's target and
+  // the probe step).
+  std::function<void(const adapters::RunningTarget&, const std::string& initiator)>
+      on_target_started;
 };
 
 class Suite {
