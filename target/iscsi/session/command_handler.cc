@@ -177,12 +177,13 @@ void Connection::OnScsiCommandData(bool digest_ok) {
     task->received += dsl;
     task->unsolicited_received += dsl;
   }
+  if (task->failed) task->fail_reason = reason;
   uint32_t itt = task->itt;
-  auto start = [this, itt, reason]() {
+  auto start = [this, itt]() {
     auto found = tasks_.find(itt);
     if (found == tasks_.end()) return;
     Task* t = found->second.get();
-    if (t->failed) return FailTask(t, reason);
+    if (t->failed) return FailTask(t, t->fail_reason);
     StartTask(t);
   };
   if (task->immediate) {
@@ -237,11 +238,18 @@ void Connection::BeginDataOut(const DataOutPdu& d) {
   const uint32_t edtl = task->command.expected_length;
   bool ok = task->command.write && len > 0 && d.buffer_offset <= edtl &&
             len <= edtl - d.buffer_offset;
+  scsi::SenseReason reason = scsi::SenseReason::kDataPhaseError;
   if (ok && d.target_transfer_tag == kReservedTag) {
-    // DataPDUInOrder=Yes: each PDU starts where the previous one ended.
-    ok = !params_.initial_r2t && d.data_sn == task->next_unsolicited_data_sn &&
-         d.buffer_offset == task->unsolicited_received &&
-         d.buffer_offset + len <= task->unsolicited_limit;
+    // RFC 7143 §11.4.7.2: unsolicited data the session does not allow (InitialR2T=Yes, or
+    // beyond FirstBurstLength) is "unexpected unsolicited data".
+    if (params_.initial_r2t || uint64_t{d.buffer_offset} + len > task->unsolicited_limit) {
+      ok = false;
+      reason = scsi::SenseReason::kUnexpectedUnsolicitedData;
+    } else {
+      // DataPDUInOrder=Yes: each PDU starts where the previous one ended.
+      ok = d.data_sn == task->next_unsolicited_data_sn &&
+           d.buffer_offset == task->unsolicited_received;
+    }
   } else if (ok) {
     auto r2t = task->r2ts.find(d.target_transfer_tag);
     ok = r2t != task->r2ts.end() && d.data_sn == r2t->second.next_data_sn &&
@@ -253,7 +261,8 @@ void Connection::BeginDataOut(const DataOutPdu& d) {
     RT_LOG(kWarn, log_name_) << "Data-Out for ITT " << d.itt << " rejected: DataSN " << d.data_sn
                              << ", offset " << d.buffer_offset << ", length " << len;
     task->failed = true;
-    if (task->admitted) FailTask(task, scsi::SenseReason::kDataPhaseError);
+    task->fail_reason = reason;
+    if (task->admitted) FailTask(task, reason);
     return;
   }
   data_valid_ = true;

@@ -192,6 +192,16 @@ TEST_F(LoginTest, InitiatorNameChangedDuringLoginIs0200) {
   EXPECT_EQ(r.status(), 0x0200);
 }
 
+TEST_F(LoginTest, AuthMethodInOperationalStageIs0200) {
+  LoginOptions o;
+  o.security_stage = false;
+  o.Set("AuthMethod", "None");
+  auto ini = Connect();
+  LoginResult r = ini->Login(o);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.status(), 0x0200);
+}
+
 TEST_F(LoginTest, ChapWrongSecretIs0201) {
   LoginOptions o = ChapOptions("not-the-secret!!");
   auto ini = Connect();

@@ -286,6 +286,15 @@ void Connection::HandleLoginPdu() {
 
   if (req.csg == kStageSecurity) {
     if (!HandleSecurityKeys(keys, &reply)) return;
+  } else if (auto security = std::find_if(keys.begin(), keys.end(),
+                                          [](const login::KeyValue& kv) {
+                                            return kv.key == "AuthMethod" ||
+                                                   kv.key.rfind("CHAP_", 0) == 0;
+                                          });
+             security != keys.end()) {
+    // RFC 7143 §6.3: security keys belong to the security stage only.
+    return LoginFail(kClassInitiatorError, kDetailInitiatorError,
+                     security->key + " outside the security negotiation stage");
   } else if (!security_done_) {
     // Skipping the security stage is only allowed when no authentication is required.
     if (auth_required_) {

@@ -28,6 +28,8 @@ struct Connection::Task {
   bool admitted = false;            // its CmdSN turn has come
   bool aborted = false;             // ABORT TASK / LUN RESET: suppress the response
   bool failed = false;              // a data transfer error ended it with CHECK CONDITION
+  // Why it failed (RFC 7143 §11.4.7.2), reported once its CmdSN turn comes.
+  scsi::SenseReason fail_reason = scsi::SenseReason::kDataPhaseError;
   uint32_t received = 0;            // Data-Out bytes stored so far
   uint32_t unsolicited_limit = 0;   // bytes the initiator may send without an R2T
   uint32_t unsolicited_received = 0;
