@@ -29,7 +29,9 @@ using FilePtr = std::unique_ptr<FILE, FileCloser>;
 
 bp::environment MakeEnv(const std::map<std::string, std::string>& extra) {
   bp::environment env = boost::this_process::environment();
-  for (const auto& [k, v] : extra) env[k] = v;
+  // Not env[k]: Boost 1.74's find() compares the key past the end of shorter entries (an
+  // ASan heap-buffer-overflow); set() checks the length first.
+  for (const auto& [k, v] : extra) env.set(k, v);
   return env;
 }
 

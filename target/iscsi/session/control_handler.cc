@@ -306,8 +306,13 @@ void Connection::HandleLogout(const LogoutRequestPdu& logout) {
   auto process = [this, logout]() {
     LogoutResponsePdu r;
     r.itt = logout.itt;
-    // RFC 7143 §11.15.1: 2 = connection recovery is not supported (ERL 0).
-    r.response = logout.reason_code == 2 ? 2 : 0;
+    // RFC 7143 §11.15.1: 1 = CID not found (this session has one connection: the login's
+    // CID); 2 = connection recovery is not supported (ERL 0).
+    if (logout.reason_code == 1 && logout.cid != first_login_.cid) {
+      r.response = 1;
+    } else {
+      r.response = logout.reason_code == 2 ? 2 : 0;
+    }
     r.stat_sn = stat_sn_++;
     r.exp_cmd_sn = exp_cmd_sn_;
     r.max_cmd_sn = CurrentMaxCmdSn();
