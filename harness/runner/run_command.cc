@@ -183,7 +183,10 @@ Result<std::unique_ptr<adapters::TargetAdapter>> MakeAdapter(const RunArgs& args
                        "' (known: reference, tgt, lio, scst, or an iscsi:// URL)");
 }
 
-int RunCommand(const RunArgs& args) {
+int RunCommand(const RunArgs& args_in) {
+  // Suite programs get file paths through the environment and run elsewhere: absolute only.
+  RunArgs args = args_in;
+  args.out = std::filesystem::absolute(args.out);
   std::error_code ec;
   std::filesystem::create_directories(args.out, ec);
   if (ec) {
