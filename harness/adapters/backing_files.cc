@@ -1,125 +1,126 @@
 #include "harness/adapters/backing_files.h"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
-#include <thread>
-
-#include "harness/process/child_process.h"
+#include <system_error>
 
 namespace harness::adapters {
-namespace {
 
-// Fills a sockaddr for an IPv4 or IPv6 literal; false if `host` is neither.
-bool MakeAddress(const std::string& host, int port, sockaddr_storage* ss, socklen_t* len) {
-  std::memset(ss, 0, sizeof(*ss));
-  auto* v4 = reinterpret_cast<sockaddr_in*>(ss);
-  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
-    v4->sin_family = AF_INET;
-    v4->sin_port = htons(static_cast<uint16_t>(port));
-    *len = sizeof(sockaddr_in);
-    return true;
-  }
-  auto* v6 = reinterpret_cast<sockaddr_in6*>(ss);
-  if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
-    v6->sin6_family = AF_INET6;
-    v6->sin6_port = htons(static_cast<uint16_t>(port));
-    *len = sizeof(sockaddr_in6);
-    return true;
-  }
-  return false;
+BackingFiles::BackingFiles(std::filesystem::path dir, BackingOptions options)
+    : dir_(std::move(dir)), options_(std::move(options)) {
+  if (!options_.runner) options_.runner = DefaultCommandRunner();
 }
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) close(fd);
+BackingFiles::~BackingFiles() { ReleaseAll(); }
+
+Result<std::filesystem::path> BackingFiles::CreateSparseFile(const LunSpec& lun) {
+  if (dir_.empty()) {
+    return Status::Error("LUN " + lun.name + ": no path given and the adapter has no work_dir");
   }
-};
-
-}  // namespace
-
-BackingFiles::~BackingFiles() { Release(); }
-
-Result<std::filesystem::path> BackingFiles::SparseFile(const std::string& name, uint64_t size) {
+  if (lun.name.empty() || lun.name.find('/') != std::string::npos) {
+    return Status::Error("LUN name \"" + lun.name + "\" cannot name a backing file");
+  }
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) return Status::Error(dir_.string() + ": cannot create: " + ec.message());
-  const auto path = dir_ / name;
-  Fd f{open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600)};
-  if (f.fd < 0) return Status::Error(path.string() + ": cannot create: " + std::strerror(errno));
-  if (ftruncate(f.fd, static_cast<off_t>(size)) != 0) {
-    return Status::Error(path.string() + ": cannot size to " + std::to_string(size) +
-                         " bytes: " + std::strerror(errno));
+  const std::filesystem::path file = dir_ / (lun.name + ".img");
+  // A leftover from an earlier run is replaced: every Start exports zeroed LUNs.
+  std::filesystem::remove(file, ec);
+  const int fd = ::open(file.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Error(file.string() + ": cannot create: " + std::strerror(errno));
+  // ftruncate keeps the file sparse, as targetcli's own `create ... sparse=true` makes it
+  // (targetcli-fb ui_backstore.py _create_file).
+  const bool sized = ::ftruncate(fd, static_cast<off_t>(lun.size_bytes)) == 0;
+  const std::string why = sized ? "" : std::strerror(errno);
+  ::close(fd);
+  if (!sized) {
+    std::filesystem::remove(file, ec);
+    return Status::Error(file.string() + ": cannot size to " + std::to_string(lun.size_bytes) +
+                         " bytes: " + why);
   }
-  files_.push_back(path);
-  return path;
+  created_.push_back(Created{lun.name, file, ""});
+  return file;
 }
 
-Result<std::filesystem::path> BackingFiles::LoopDevice(const std::filesystem::path& file,
-                                                       bool direct_io) {
-  process::RunOptions o;
-  o.limit = std::chrono::seconds(30);
+Status BackingFiles::Prepare(LunSpec* lun) {
+  if (!lun->path.empty()) return Status::Ok();
+  if (lun->backing == Backing::kRamdisk || lun->backing == Backing::kNull) return Status::Ok();
+  Result<std::filesystem::path> file = CreateSparseFile(*lun);
+  if (!file.ok()) return file.status();
+  if (lun->backing != Backing::kBlock) {
+    lun->path = file.value();
+    return Status::Ok();
+  }
   std::vector<std::string> argv = {"losetup", "-f", "--show"};
-  if (direct_io) argv.push_back("--direct-io=on");
-  argv.push_back(file.string());
-  process::RunResult r = process::Run(argv, o);
-  if (!r.exited_ok()) {
-    return Status::Error("losetup over " + file.string() + " failed (" + r.Describe() +
-                         "): " + r.output + (geteuid() != 0 ? " (BLOCK LUNs need root)" : ""));
+  if (options_.loop_direct_io) argv.push_back("--direct-io=on");
+  argv.push_back(file.value().string());
+  Result<std::string> out = RunTool(options_.runner, argv, options_.limit, {});
+  const std::string device = out.ok() ? TrimOutput(out.value()) : "";
+  if (!out.ok() || device.rfind("/dev/loop", 0) != 0) {
+    created_.pop_back();
+    std::error_code ec;
+    std::filesystem::remove(file.value(), ec);
+    return Status::Error("LUN " + lun->name + ": cannot attach a loop device: " +
+                         (out.ok() ? "losetup printed \"" + device + "\"" : out.error()) +
+                         (::geteuid() != 0 ? " (BLOCK LUNs need root)" : ""));
   }
-  std::string dev = r.output;
-  while (!dev.empty() && (dev.back() == '\n' || dev.back() == ' ')) dev.pop_back();
-  if (dev.rfind("/dev/loop", 0) != 0) {
-    return Status::Error("losetup printed no loop device for " + file.string() + ": " + dev);
-  }
-  loops_.push_back(dev);
-  return std::filesystem::path(dev);
+  created_.back().loop_device = device;
+  lun->path = device;
+  return Status::Ok();
 }
 
-void BackingFiles::Release() {
-  process::RunOptions o;
-  o.limit = std::chrono::seconds(30);
-  for (auto it = loops_.rbegin(); it != loops_.rend(); ++it) {
-    process::Run({"losetup", "-d", it->string()}, o);
+Status BackingFiles::PrepareAll(std::vector<LunSpec>* luns) {
+  const size_t before = created_.size();
+  for (LunSpec& lun : *luns) {
+    Status status = Prepare(&lun);
+    if (status.ok()) continue;
+    while (created_.size() > before) {
+      Created created = std::move(created_.back());
+      created_.pop_back();
+      ReleaseOne(created);
+    }
+    return status;
   }
-  loops_.clear();
+  return Status::Ok();
+}
+
+Status BackingFiles::ReleaseOne(const Created& created) {
+  Status status = Status::Ok();
+  if (!created.loop_device.empty()) {
+    Result<std::string> out =
+        RunTool(options_.runner, {"losetup", "-d", created.loop_device}, options_.limit, {});
+    if (!out.ok()) status = out.status();
+  }
   std::error_code ec;
-  for (const auto& f : files_) std::filesystem::remove(f, ec);
-  files_.clear();
+  std::filesystem::remove(created.file, ec);
+  if (ec && status.ok()) {
+    status = Status::Error(created.file.string() + ": cannot remove: " + ec.message());
+  }
+  return status;
 }
 
-Result<int> PickFreePort(const std::string& host) {
-  sockaddr_storage ss;
-  socklen_t len = 0;
-  if (!MakeAddress(host, 0, &ss, &len)) return Status::Error(host + ": not an IP address");
-  Fd s{socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-  if (s.fd < 0) return Status::Error(std::string("socket: ") + std::strerror(errno));
-  if (bind(s.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
-    return Status::Error("bind " + host + ":0: " + std::strerror(errno));
+Status BackingFiles::Release(const std::string& name) {
+  for (auto it = created_.begin(); it != created_.end(); ++it) {
+    if (it->lun_name != name) continue;
+    Created created = std::move(*it);
+    created_.erase(it);
+    return ReleaseOne(created);
   }
-  if (getsockname(s.fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) {
-    return Status::Error(std::string("getsockname: ") + std::strerror(errno));
-  }
-  return ss.ss_family == AF_INET ? ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port)
-                                 : ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  return Status::Ok();
 }
 
-bool WaitForPort(const std::string& host, int port, std::chrono::milliseconds limit) {
-  sockaddr_storage ss;
-  socklen_t len = 0;
-  if (!MakeAddress(host, port, &ss, &len)) return false;
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  do {
-    Fd s{socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)};
-    if (s.fd >= 0 && connect(s.fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  } while (std::chrono::steady_clock::now() < deadline);
-  return false;
+Status BackingFiles::ReleaseAll() {
+  Status first = Status::Ok();
+  while (!created_.empty()) {
+    Created created = std::move(created_.back());
+    created_.pop_back();
+    Status status = ReleaseOne(created);
+    if (!status.ok() && first.ok()) first = status;
+  }
+  return first;
 }
 
 }  // namespace harness::adapters

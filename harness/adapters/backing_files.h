@@ -1,43 +1,64 @@
-// Backing storage an adapter creates for a LUN: sparse files and loop devices over them,
-// removed when the owner dies (loop devices detached first).
+// The backing storage an adapter creates for LUNs that come without a path: a sparse file
+// for FILEIO, a loop device over one for BLOCK (ENVIRONMENT.md: loop devices are built in
+// and `losetup -f --show FILE` works as root). Every adapter that manages a target (reftarget,
+// tgt, LIO, SCST) keeps one; what it created is kept per LUN, so that RemoveLun releases one
+// LUN's storage and Stop (or the destructor) the rest, in reverse order of creation.
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "harness/adapters/command_runner.h"
+#include "harness/adapters/target_adapter.h"
 #include "harness/common/status.h"
 
 namespace harness::adapters {
 
+struct BackingOptions {
+  CommandRunner runner;                     // runs losetup; empty: process::Run
+  std::chrono::milliseconds limit{30'000};  // per losetup command
+  bool loop_direct_io = false;              // attach loop devices with --direct-io=on
+};
+
 class BackingFiles {
  public:
-  // Creates nothing yet; files go under `dir` (created if missing).
-  explicit BackingFiles(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  // Creates nothing yet; files go under `dir`, created on first use.
+  explicit BackingFiles(std::filesystem::path dir, BackingOptions options = {});
   ~BackingFiles();
   BackingFiles(const BackingFiles&) = delete;
   BackingFiles& operator=(const BackingFiles&) = delete;
 
-  // Creates (or truncates) the sparse file `dir/name` of `size` bytes; returns its path.
-  Result<std::filesystem::path> SparseFile(const std::string& name, uint64_t size);
-  // Attaches a loop device over `file` (losetup, needs root); returns "/dev/loopN".
-  // `direct_io` asks the loop driver for O_DIRECT on the file.
-  Result<std::filesystem::path> LoopDevice(const std::filesystem::path& file, bool direct_io);
-  // Detaches every loop device and removes every file created so far.
-  void Release();
+  // Fills lun->path when it is empty: FILEIO gets DIR/NAME.img (sparse, size_bytes long),
+  // BLOCK a loop device over such a file. RAMDISK and NULL need nothing. Returns the failure
+  // naming the LUN; creates nothing on failure.
+  Status Prepare(LunSpec* lun);
+  // Prepares every LUN in order. On a failure releases what this call created and returns
+  // the failure.
+  Status PrepareAll(std::vector<LunSpec>* luns);
+  // Creates (replacing) DIR/NAME.img for `lun`, sparse and size_bytes long, whatever its
+  // backing (tgt keeps RAMDISK LUNs as files on tmpfs); returns its path. Release(lun.name)
+  // removes it.
+  Result<std::filesystem::path> CreateSparseFile(const LunSpec& lun);
+  // Detaches the loop device and removes the file created for LUN `name`, if any.
+  Status Release(const std::string& name);
+  // Releases everything created so far, newest first. Returns the first failure. Idempotent.
+  Status ReleaseAll();
   const std::filesystem::path& dir() const { return dir_; }
 
  private:
-  std::filesystem::path dir_;
-  std::vector<std::filesystem::path> files_;
-  std::vector<std::filesystem::path> loops_;
-};
+  struct Created {
+    std::string lun_name;
+    std::filesystem::path file;
+    std::string loop_device;  // "" unless BLOCK
+  };
+  Status ReleaseOne(const Created& created);
 
-// Returns a TCP port on `host` that was free a moment ago (bind to port 0, then close).
-Result<int> PickFreePort(const std::string& host = "127.0.0.1");
-// Waits until `host:port` accepts TCP connections, or `limit` passes. Returns true if it did.
-bool WaitForPort(const std::string& host, int port, std::chrono::milliseconds limit);
+  std::filesystem::path dir_;
+  BackingOptions options_;
+  std::vector<Created> created_;  // in creation order
+};
 
 }  // namespace harness::adapters

@@ -7,66 +7,82 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <system_error>
 #include <utility>
 
 namespace harness::adapters {
-namespace {
 
-bool HasBlank(const std::string& s) {
-  return std::any_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t'; });
+ExportedLuns::ExportedLuns(std::string adapter, std::string product)
+    : adapter_(std::move(adapter)), product_(std::move(product)) {}
+
+Status ExportedLuns::CheckIdle() const {
+  if (!running_) return Status::Ok();
+  return Status::Error("the " + adapter_ + " adapter is already running " + spec_.iqn);
 }
 
-std::string Trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  size_t start = 0;
-  while (start < s.size() && (s[start] == ' ' || s[start] == '\n')) ++start;
-  return s.substr(start);
+RunningTarget ExportedLuns::Start(TargetSpec spec) {
+  running_ = true;
+  spec_ = std::move(spec);
+  numbers_.clear();
+  for (size_t i = 0; i < spec_.luns.size(); ++i) numbers_.push_back(static_cast<int>(i));
+  RunningTarget target;
+  target.iqn = spec_.iqn;
+  target.lun_numbers = numbers_;
+  return target;
 }
 
-}  // namespace
-
-CommandRunner DefaultCommandRunner() {
-  return [](const std::vector<std::string>& argv, const process::RunOptions& options) {
-    return process::Run(argv, options);
-  };
+void ExportedLuns::Stop() {
+  running_ = false;
+  spec_ = TargetSpec{};
+  numbers_.clear();
 }
 
-std::string Redact(std::string text, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
-    for (size_t pos = text.find(secret); pos != std::string::npos;
-         pos = text.find(secret, pos + 3)) {
-      text.replace(pos, secret.size(), "***");
-    }
+Result<int> ExportedLuns::FreeNumber() const {
+  if (!running_) {
+    return Status::Error("the " + adapter_ + " adapter has no running target to add a LUN to");
   }
-  return text;
+  int number = 0;
+  while (std::find(numbers_.begin(), numbers_.end(), number) != numbers_.end()) ++number;
+  return number;
 }
 
-std::string DescribeCommand(const std::vector<std::string>& argv,
-                            const std::vector<std::string>& secrets) {
-  std::string line;
-  for (const std::string& arg : argv) {
-    if (!line.empty()) line += ' ';
-    const std::string shown = Redact(arg, secrets);
-    line += HasBlank(shown) || shown.empty() ? "'" + shown + "'" : shown;
+Result<size_t> ExportedLuns::Find(int lun_number) const {
+  if (!running_) return Status::Error("the " + adapter_ + " adapter has no running target");
+  auto it = std::find(numbers_.begin(), numbers_.end(), lun_number);
+  if (it == numbers_.end()) {
+    return Status::Error(product_ + ": LUN " + std::to_string(lun_number) + " is not exported by " +
+                         spec_.iqn);
   }
-  return line;
+  return static_cast<size_t>(it - numbers_.begin());
 }
 
-Result<std::string> RunTool(const CommandRunner& runner, const std::vector<std::string>& argv,
-                            std::chrono::milliseconds limit,
-                            const std::vector<std::string>& secrets) {
-  process::RunOptions options;
-  options.limit = limit;
-  options.max_output_bytes = 64u << 10;
-  const process::RunResult result = runner(argv, options);
-  if (result.exited_ok()) return result.output;
-  std::string message =
-      "`" + DescribeCommand(argv, secrets) + "` failed (" + result.Describe() + ")";
-  const std::string output = Trim(Redact(result.output, secrets));
-  if (!output.empty()) message += ": " + output;
-  return Status::Error(message);
+void ExportedLuns::Add(LunSpec lun, int lun_number) {
+  spec_.luns.push_back(std::move(lun));
+  numbers_.push_back(lun_number);
+}
+
+LunSpec ExportedLuns::Remove(size_t index) {
+  LunSpec lun = std::move(spec_.luns[index]);
+  spec_.luns.erase(spec_.luns.begin() + static_cast<std::ptrdiff_t>(index));
+  numbers_.erase(numbers_.begin() + static_cast<std::ptrdiff_t>(index));
+  return lun;
+}
+
+AdminTool::AdminTool(std::string product, std::string program, CommandRunner runner,
+                     std::chrono::milliseconds limit)
+    : product_(std::move(product)),
+      program_(std::move(program)),
+      runner_(runner ? std::move(runner) : DefaultCommandRunner()),
+      limit_(limit) {}
+
+Status AdminTool::RunStep(std::vector<std::string> argv, size_t index, size_t count,
+                          const std::vector<std::string>& secrets) const {
+  argv[0] = program_;
+  Result<std::string> out = RunTool(runner_, argv, limit_, secrets);
+  if (out.ok()) return Status::Ok();
+  return Status::Error(product_ + ": step " + std::to_string(index + 1) + " of " +
+                       std::to_string(count) + ": " + out.error());
 }
 
 Status WritePrivateFile(const std::filesystem::path& path, const std::string& content) {
@@ -90,6 +106,22 @@ Status WritePrivateFile(const std::filesystem::path& path, const std::string& co
     return Status::Error(path.string() + ": cannot close: " + std::strerror(errno));
   }
   return Status::Ok();
+}
+
+std::string ReadFirstLine(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  if (!in || !std::getline(in, line)) return "";
+  return line;
+}
+
+std::optional<std::filesystem::path> FirstMissing(const std::filesystem::path& root,
+                                                  const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (!std::filesystem::exists(root / path, ec)) return root / path;
+  }
+  return std::nullopt;
 }
 
 std::string DescribeChar(char c) {
@@ -121,98 +153,100 @@ Status ValidateIscsiName(const std::string& field, const std::string& name) {
   return Status::Ok();
 }
 
-KernelBackings::KernelBackings(std::filesystem::path work_dir, CommandRunner runner,
-                               std::chrono::milliseconds limit)
-    : work_dir_(std::move(work_dir)), runner_(std::move(runner)), limit_(limit) {}
-
-KernelBackings::~KernelBackings() { ReleaseAll(); }
-
-Result<std::filesystem::path> KernelBackings::CreateSparseFile(const LunSpec& lun) {
-  if (work_dir_.empty()) {
-    return Status::Error("LUN " + lun.name + ": no path given and the adapter has no work_dir");
+Status CheckPrintableToken(const std::string& field, const std::string& value, size_t max_length,
+                           bool secret, std::string_view forbidden, const std::string& why) {
+  if (value.empty()) return Status::Error(field + ": empty");
+  if (value.size() > max_length) {
+    return Status::Error(field + ": " + std::to_string(value.size()) + " bytes, longer than " +
+                         std::to_string(max_length));
   }
-  if (lun.name.empty() || lun.name.find('/') != std::string::npos) {
-    return Status::Error("LUN name \"" + lun.name + "\" cannot name a backing file");
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(work_dir_, ec);
-  if (ec) return Status::Error(work_dir_.string() + ": cannot create: " + ec.message());
-  const std::filesystem::path file = work_dir_ / (lun.name + ".img");
-  // A leftover from an earlier run is replaced: every Start exports zeroed LUNs.
-  std::filesystem::remove(file, ec);
-  {
-    std::ofstream create(file, std::ios::binary | std::ios::trunc);
-    if (!create) return Status::Error(file.string() + ": cannot create");
-  }
-  // resize_file is ftruncate: the file stays sparse, as targetcli's own
-  // `create ... sparse=true` makes it (targetcli-fb ui_backstore.py _create_file).
-  std::filesystem::resize_file(file, lun.size_bytes, ec);
-  if (ec) {
-    std::filesystem::remove(file, ec);
-    return Status::Error(file.string() + ": cannot size to " + std::to_string(lun.size_bytes) +
-                         " bytes: " + ec.message());
-  }
-  return file;
-}
-
-Status KernelBackings::Prepare(LunSpec* lun) {
-  if (!lun->path.empty()) return Status::Ok();
-  if (lun->backing == Backing::kRamdisk || lun->backing == Backing::kNull) return Status::Ok();
-  Result<std::filesystem::path> file = CreateSparseFile(*lun);
-  if (!file.ok()) return file.status();
-  Created created{file.value(), ""};
-  if (lun->backing == Backing::kBlock) {
-    Result<std::string> out =
-        RunTool(runner_, {"losetup", "-f", "--show", file.value().string()}, limit_, {});
-    const std::string device = out.ok() ? Trim(out.value()) : "";
-    if (!out.ok() || device.rfind("/dev/loop", 0) != 0) {
-      std::error_code ec;
-      std::filesystem::remove(file.value(), ec);
-      return Status::Error("LUN " + lun->name + ": cannot attach a loop device: " +
-                           (out.ok() ? "losetup printed \"" + device + "\"" : out.error()));
+  for (char c : value) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte >= 0x7f || forbidden.find(c) != std::string_view::npos) {
+      return Status::Error(field + (secret ? "" : " \"" + value + "\"") + ": contains " +
+                           DescribeChar(c) + ", " + why);
     }
-    created.loop_device = device;
-    lun->path = device;
-  } else {
-    lun->path = file.value();
   }
-  created_.emplace_back(lun->name, std::move(created));
   return Status::Ok();
 }
 
-Status KernelBackings::ReleaseOne(const Created& created) {
-  Status status = Status::Ok();
-  if (!created.loop_device.empty()) {
-    Result<std::string> out = RunTool(runner_, {"losetup", "-d", created.loop_device}, limit_, {});
-    if (!out.ok()) status = out.status();
+Status CheckLunSize(const std::string& field, const LunSpec& lun) {
+  if (lun.size_bytes == 0 || lun.size_bytes % lun.block_size != 0) {
+    return Status::Error(field + ".size_bytes " + std::to_string(lun.size_bytes) +
+                         ": must be a non-zero multiple of block_size " +
+                         std::to_string(lun.block_size));
   }
-  std::error_code ec;
-  std::filesystem::remove(created.file, ec);
-  if (ec && status.ok()) {
-    status = Status::Error(created.file.string() + ": cannot remove: " + ec.message());
+  return Status::Ok();
+}
+
+Status CheckChap(const std::string& field, const ChapSpec& chap, const ValueCheck& check) {
+  Status status = check(field + ".userid", chap.userid, false);
+  if (status.ok()) status = check(field + ".password", chap.password, true);
+  if (!status.ok()) return status;
+  if (chap.mutual_userid.empty() != chap.mutual_password.empty()) {
+    return Status::Error(field +
+                         ": mutual_userid and mutual_password must both be set or "
+                         "both be empty");
   }
+  if (chap.mutual_userid.empty()) return Status::Ok();
+  status = check(field + ".mutual_userid", chap.mutual_userid, false);
+  if (status.ok()) status = check(field + ".mutual_password", chap.mutual_password, true);
   return status;
 }
 
-Status KernelBackings::Release(const std::string& name) {
-  for (auto it = created_.begin(); it != created_.end(); ++it) {
-    if (it->first != name) continue;
-    Created created = std::move(it->second);
-    created_.erase(it);
-    return ReleaseOne(created);
+Status ValidateLunsAndAcls(const TargetSpec& spec, const LunCheck& check_lun,
+                           const ValueCheck& check_chap_value) {
+  std::set<std::string> names;
+  for (size_t i = 0; i < spec.luns.size(); ++i) {
+    const std::string field = "luns[" + std::to_string(i) + "]";
+    Status status = check_lun(field, spec.luns[i]);
+    if (!status.ok()) return status;
+    if (!names.insert(spec.luns[i].name).second) {
+      return Status::Error(field + ".name \"" + spec.luns[i].name + "\": used twice");
+    }
+  }
+  std::set<std::string> initiators;
+  for (size_t i = 0; i < spec.acls.size(); ++i) {
+    const std::string field = "acls[" + std::to_string(i) + "]";
+    Status status = ValidateIscsiName(field + ".initiator", spec.acls[i].initiator);
+    if (!status.ok()) return status;
+    if (!initiators.insert(spec.acls[i].initiator).second) {
+      return Status::Error(field + ".initiator \"" + spec.acls[i].initiator + "\": listed twice");
+    }
+    if (spec.acls[i].chap) {
+      status = CheckChap(field + ".chap", *spec.acls[i].chap, check_chap_value);
+      if (!status.ok()) return status;
+    }
+  }
+  if (spec.discovery_chap) {
+    return CheckChap("discovery_chap", *spec.discovery_chap, check_chap_value);
   }
   return Status::Ok();
 }
 
-Status KernelBackings::ReleaseAll() {
-  Status first = Status::Ok();
-  while (!created_.empty()) {
-    Created created = std::move(created_.back().second);
-    created_.pop_back();
-    Status status = ReleaseOne(created);
-    if (!status.ok() && first.ok()) first = status;
+Status CheckPathPresent(const std::string& field, const LunSpec& lun) {
+  if ((lun.backing == Backing::kFileio || lun.backing == Backing::kBlock) && lun.path.empty()) {
+    return Status::Error(field + ".path: empty (a " + std::string(BackingName(lun.backing)) +
+                         " LUN needs its file or device)");
   }
-  return first;
+  return Status::Ok();
+}
+
+Status CheckPathsPresent(const TargetSpec& spec) {
+  for (size_t i = 0; i < spec.luns.size(); ++i) {
+    Status status = CheckPathPresent("luns[" + std::to_string(i) + "]", spec.luns[i]);
+    if (!status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+Status CheckNotExported(const TargetSpec& running, const LunSpec& lun) {
+  for (const LunSpec& existing : running.luns) {
+    if (existing.name == lun.name) {
+      return Status::Error("lun.name \"" + lun.name + "\": already exported");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace harness::adapters

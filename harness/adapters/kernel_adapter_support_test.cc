@@ -2,89 +2,17 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
+
+#include "harness/adapters/adapter_test_support.h"
 
 namespace harness::adapters {
 namespace {
 
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/kadapters-support-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::filesystem::path path;
-};
-
-process::RunResult Exited(int code, std::string output) {
-  process::RunResult r;
-  r.started = true;
-  r.exit_code = code;
-  r.output = std::move(output);
-  return r;
-}
-
-// Records every command and answers with `answer`.
-struct FakeRunner {
-  std::vector<std::vector<std::string>> calls;
-  std::function<process::RunResult(const std::vector<std::string>&)> answer =
-      [](const std::vector<std::string>&) { return Exited(0, ""); };
-  CommandRunner Runner() {
-    return [this](const std::vector<std::string>& argv, const process::RunOptions&) {
-      calls.push_back(argv);
-      return answer(argv);
-    };
-  }
-};
-
-TEST(RedactTest, SecretsAreReplacedEverywhere) {
-  EXPECT_EQ(Redact("a=s3cret b=s3cret", {"s3cret", ""}), "a=*** b=***");
-  EXPECT_EQ(Redact("nothing", {}), "nothing");
-  EXPECT_EQ(DescribeCommand({"targetcli", "/x", "set", "auth", "password=s3cret", "two words"},
-                            {"s3cret"}),
-            "targetcli /x set auth password=*** 'two words'");
-}
-
-TEST(RunToolTest, FailureNamesTheCommandTheOutcomeAndTheRedactedOutput) {
-  FakeRunner fake;
-  fake.answer = [](const std::vector<std::string>&) {
-    return Exited(1, "Parameter password is now 's3cret'.\nNo such path\n");
-  };
-  Result<std::string> out =
-      RunTool(fake.Runner(), {"targetcli", "/a", "set", "auth", "password=s3cret"},
-              std::chrono::seconds(30), {"s3cret"});
-  ASSERT_FALSE(out.ok());
-  EXPECT_EQ(out.error(),
-            "`targetcli /a set auth password=***` failed (exit 1): Parameter password is now "
-            "'***'.\nNo such path");
-
-  fake.answer = [](const std::vector<std::string>&) { return Exited(0, "done\n"); };
-  out = RunTool(fake.Runner(), {"x"}, std::chrono::seconds(1), {});
-  ASSERT_TRUE(out.ok());
-  EXPECT_EQ(out.value(), "done\n");
-}
-
-TEST(RunToolTest, TheLimitIsPassedToTheRunner) {
-  std::chrono::milliseconds seen{0};
-  CommandRunner runner = [&seen](const std::vector<std::string>&,
-                                 const process::RunOptions& options) {
-    seen = options.limit;
-    return Exited(0, "");
-  };
-  ASSERT_TRUE(RunTool(runner, {"x"}, std::chrono::seconds(30), {}).ok());
-  EXPECT_EQ(seen, std::chrono::seconds(30));
-  // And a real run is bounded: the default runner goes through process::Run.
-  Result<std::string> slow =
-      RunTool(DefaultCommandRunner(), {"sleep", "5"}, std::chrono::milliseconds(200), {});
-  ASSERT_FALSE(slow.ok());
-  EXPECT_NE(slow.error().find("timed out"), std::string::npos) << slow.error();
-}
+using test_support::Exited;
+using test_support::FakeRunner;
+using test_support::TempDir;
 
 TEST(IscsiNameTest, Rfc3722Characters) {
   EXPECT_TRUE(ValidateIscsiName("iqn", "iqn.2003-01.org.linux-iscsi.host:sn.0d690d398ec5").ok());
@@ -100,7 +28,7 @@ TEST(IscsiNameTest, Rfc3722Characters) {
 }
 
 TEST(WritePrivateFileTest, OwnerOnlyEvenOverAnExistingFile) {
-  TempDir dir;
+  TempDir dir("kadapters-support");
   const std::filesystem::path file = dir.path / "sub" / "conf";
   std::filesystem::create_directories(file.parent_path());
   { std::ofstream(file) << "old"; }
@@ -109,85 +37,96 @@ TEST(WritePrivateFileTest, OwnerOnlyEvenOverAnExistingFile) {
   struct stat st {};
   ASSERT_EQ(::stat(file.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  std::ifstream in(file);
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(content, "secret text\n");
+  EXPECT_EQ(test_support::ReadFile(file), "secret text\n");
+  EXPECT_EQ(ReadFirstLine(file), "secret text");
+  EXPECT_EQ(ReadFirstLine(dir.path / "missing"), "");
 }
 
-LunSpec Lun(std::string name, Backing backing, uint64_t size) {
-  LunSpec lun;
-  lun.name = std::move(name);
-  lun.backing = backing;
-  lun.size_bytes = size;
-  return lun;
+TEST(FirstMissingTest, NamesTheFirstAbsentPathUnderTheRoot) {
+  TempDir dir("kadapters-support");
+  std::filesystem::create_directories(dir.path / "a" / "b");
+  EXPECT_FALSE(FirstMissing(dir.path, {"a", "a/b"}).has_value());
+  EXPECT_EQ(FirstMissing(dir.path, {"a", "x", "y"}), dir.path / "x");
 }
 
-TEST(KernelBackingsTest, FileioGetsASparseFileThatReleaseRemoves) {
-  TempDir dir;
-  FakeRunner fake;
-  KernelBackings backings(dir.path / "work", fake.Runner(), std::chrono::seconds(30));
-  LunSpec lun = Lun("fileio0", Backing::kFileio, 1ull << 30);
-  ASSERT_TRUE(backings.Prepare(&lun).ok());
-  EXPECT_EQ(lun.path, dir.path / "work" / "fileio0.img");
-  EXPECT_EQ(std::filesystem::file_size(lun.path), 1ull << 30);
-  struct stat st {};
-  ASSERT_EQ(::stat(lun.path.c_str(), &st), 0);
-  EXPECT_LT(static_cast<uint64_t>(st.st_blocks) * 512, 1ull << 20) << "the file must be sparse";
-  EXPECT_TRUE(fake.calls.empty());
+TEST(ExportedLunsTest, NumbersFollowStartAddAndRemove) {
+  ExportedLuns exported("lio", "LIO");
+  EXPECT_FALSE(exported.running());
+  EXPECT_TRUE(exported.CheckIdle().ok());
+  EXPECT_EQ(exported.FreeNumber().error(), "the lio adapter has no running target to add a LUN to");
+  EXPECT_EQ(exported.Find(0).error(), "the lio adapter has no running target");
 
-  LunSpec given = Lun("given", Backing::kFileio, 4096);
-  given.path = "/srv/given.img";
-  LunSpec ram = Lun("ram", Backing::kRamdisk, 4096);
-  ASSERT_TRUE(backings.Prepare(&given).ok());
-  ASSERT_TRUE(backings.Prepare(&ram).ok());
-  EXPECT_EQ(given.path, "/srv/given.img");
-  EXPECT_TRUE(ram.path.empty());
+  TargetSpec spec;
+  spec.iqn = "iqn.2003-01.org.example:t";
+  spec.luns = {MakeLunSpec("a", Backing::kFileio), MakeLunSpec("b", Backing::kNull)};
+  const RunningTarget target = exported.Start(spec);
+  EXPECT_EQ(target.iqn, spec.iqn);
+  EXPECT_EQ(target.lun_numbers, (std::vector<int>{0, 1}));
+  EXPECT_EQ(exported.CheckIdle().message(),
+            "the lio adapter is already running iqn.2003-01.org.example:t");
 
-  ASSERT_TRUE(backings.Release("fileio0").ok());
-  EXPECT_FALSE(std::filesystem::exists(dir.path / "work" / "fileio0.img"));
-  EXPECT_TRUE(backings.Release("fileio0").ok()) << "releasing twice is harmless";
+  ASSERT_EQ(exported.FreeNumber().value(), 2);
+  exported.Add(MakeLunSpec("c", Backing::kFileio), 2);
+  EXPECT_EQ(exported.Remove(exported.Find(0).value()).name, "a");
+  EXPECT_EQ(exported.FreeNumber().value(), 0) << "the lowest free number comes back";
+  ASSERT_EQ(exported.Find(2).value(), 1u);
+  EXPECT_EQ(exported.spec().luns[1].name, "c");
+  EXPECT_EQ(exported.Find(7).error(), "LIO: LUN 7 is not exported by iqn.2003-01.org.example:t");
+
+  exported.Stop();
+  EXPECT_FALSE(exported.running());
+  EXPECT_TRUE(exported.spec().luns.empty());
 }
 
-TEST(KernelBackingsTest, BlockGetsALoopDeviceDetachedOnRelease) {
-  TempDir dir;
+TEST(AdminToolTest, StepsRunTheProgramAndFailuresNameTheStep) {
   FakeRunner fake;
   fake.answer = [](const std::vector<std::string>& argv) {
-    return argv[1] == "-f" ? Exited(0, "/dev/loop9\n") : Exited(0, "");
+    return argv[1] == "bad" ? Exited(3, "no s3cret here\n") : Exited(0);
   };
-  {
-    KernelBackings backings(dir.path, fake.Runner(), std::chrono::seconds(30));
-    LunSpec lun = Lun("block0", Backing::kBlock, 1 << 20);
-    ASSERT_TRUE(backings.Prepare(&lun).ok());
-    EXPECT_EQ(lun.path, "/dev/loop9");
-    ASSERT_EQ(fake.calls.size(), 1u);
-    const std::vector<std::string> attach = {"losetup", "-f", "--show",
-                                             (dir.path / "block0.img").string()};
-    EXPECT_EQ(fake.calls[0], attach);
-  }  // the destructor releases what is left
+  AdminTool tool("SCST", "/usr/sbin/scstadmin", fake.Runner(), std::chrono::seconds(30));
+  EXPECT_TRUE(tool.RunStep({"scstadmin", "ok"}, 0, 2, {}).ok());
+  Status failed = tool.RunStep({"scstadmin", "bad"}, 1, 2, {"s3cret"});
+  EXPECT_EQ(failed.message(),
+            "SCST: step 2 of 2: `/usr/sbin/scstadmin bad` failed (exit 3): no *** here");
   ASSERT_EQ(fake.calls.size(), 2u);
-  const std::vector<std::string> detach = {"losetup", "-d", "/dev/loop9"};
-  EXPECT_EQ(fake.calls[1], detach);
-  EXPECT_FALSE(std::filesystem::exists(dir.path / "block0.img"));
+  EXPECT_EQ(fake.calls[0], (std::vector<std::string>{"/usr/sbin/scstadmin", "ok"}));
 }
 
-TEST(KernelBackingsTest, FailuresNameTheLunAndLeaveNothingBehind) {
-  TempDir dir;
-  FakeRunner fake;
-  fake.answer = [](const std::vector<std::string>&) { return Exited(0, "losetup: oops\n"); };
-  KernelBackings backings(dir.path, fake.Runner(), std::chrono::seconds(30));
-  LunSpec lun = Lun("block0", Backing::kBlock, 1 << 20);
-  Status status = backings.Prepare(&lun);
-  ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("LUN block0"), std::string::npos) << status.message();
-  EXPECT_TRUE(lun.path.empty());
-  EXPECT_FALSE(std::filesystem::exists(dir.path / "block0.img"));
+TEST(SpecChecksTest, LunsAclsAndChapAreCheckedInOrderNamingTheField) {
+  const ValueCheck no_blank = [](const std::string& field, const std::string& value, bool secret) {
+    if (value.empty() || value.find(' ') != std::string::npos) {
+      return Status::Error(field + (secret ? "" : " \"" + value + "\"") + ": bad");
+    }
+    return Status::Ok();
+  };
+  const LunCheck any_lun = [](const std::string&, const LunSpec&) { return Status::Ok(); };
+  TargetSpec spec;
+  spec.luns = {MakeLunSpec("a", Backing::kFileio), MakeLunSpec("a", Backing::kFileio)};
+  EXPECT_EQ(ValidateLunsAndAcls(spec, any_lun, no_blank).message(),
+            "luns[1].name \"a\": used twice");
+  spec.luns.pop_back();
+  const char* kInit = "iqn.1993-08.org.debian:01:host1";
+  spec.acls = {AclSpec{kInit, std::nullopt}, AclSpec{kInit, std::nullopt}};
+  EXPECT_EQ(ValidateLunsAndAcls(spec, any_lun, no_blank).message(),
+            std::string("acls[1].initiator \"") + kInit + "\": listed twice");
+  spec.acls = {AclSpec{kInit, ChapSpec{"user", "pass word", "", ""}}};
+  EXPECT_EQ(ValidateLunsAndAcls(spec, any_lun, no_blank).message(), "acls[0].chap.password: bad")
+      << "a secret is not repeated";
+  spec.acls = {AclSpec{kInit, ChapSpec{"user", "password", "mutual", ""}}};
+  EXPECT_EQ(ValidateLunsAndAcls(spec, any_lun, no_blank).message(),
+            "acls[0].chap: mutual_userid and mutual_password must both be set or both be empty");
+  spec.acls.clear();
+  spec.discovery_chap = ChapSpec{"disc user", "secret", "", ""};
+  EXPECT_EQ(ValidateLunsAndAcls(spec, any_lun, no_blank).message(),
+            "discovery_chap.userid \"disc user\": bad");
+  spec.discovery_chap.reset();
+  EXPECT_TRUE(ValidateLunsAndAcls(spec, any_lun, no_blank).ok());
 
-  KernelBackings no_dir("", fake.Runner(), std::chrono::seconds(30));
-  LunSpec file = Lun("f", Backing::kFileio, 4096);
-  status = no_dir.Prepare(&file);
-  ASSERT_FALSE(status.ok());
-  EXPECT_NE(status.message().find("work_dir"), std::string::npos) << status.message();
-  EXPECT_TRUE(backings.ReleaseAll().ok());
+  EXPECT_EQ(CheckPathsPresent(spec).message(),
+            "luns[0].path: empty (a fileio LUN needs its file or device)");
+  EXPECT_TRUE(CheckPathPresent("lun", MakeLunSpec("r", Backing::kRamdisk)).ok());
+  EXPECT_EQ(CheckNotExported(spec, MakeLunSpec("a", Backing::kNull)).message(),
+            "lun.name \"a\": already exported");
 }
 
 }  // namespace

@@ -1,15 +1,13 @@
 #include "harness/adapters/lio_adapter.h"
 
-#include <algorithm>
-#include <fstream>
 #include <utility>
 
 namespace harness::adapters {
 
 LioAdapter::LioAdapter(LioAdapterOptions options)
     : options_(std::move(options)),
-      runner_(options_.runner ? options_.runner : DefaultCommandRunner()),
-      backings_(options_.work_dir, runner_, options_.command_limit) {}
+      targetcli_("LIO", options_.targetcli, options_.runner, options_.command_limit),
+      backings_(options_.work_dir, BackingOptions{targetcli_.runner(), options_.command_limit}) {}
 
 LioAdapter::~LioAdapter() { Stop(); }
 
@@ -52,23 +50,13 @@ std::string LioAdapter::Unavailable() const {
   return "";
 }
 
-std::string LioAdapter::version() const {
-  std::ifstream in(options_.configfs_dir / "version");
-  std::string line;
-  if (!in || !std::getline(in, line)) return "";
-  return line;
-}
+std::string LioAdapter::version() const { return ReadFirstLine(options_.configfs_dir / "version"); }
 
 Status LioAdapter::RunCommands(const std::vector<lio::Command>& commands,
                                const std::vector<std::string>& secrets) {
   for (size_t i = 0; i < commands.size(); ++i) {
-    std::vector<std::string> argv = commands[i].argv;
-    argv[0] = options_.targetcli;
-    Result<std::string> out = RunTool(runner_, argv, options_.command_limit, secrets);
-    if (!out.ok() && !commands[i].may_fail) {
-      return Status::Error("LIO: step " + std::to_string(i + 1) + " of " +
-                           std::to_string(commands.size()) + ": " + out.error());
-    }
+    Status step = targetcli_.RunStep(commands[i].argv, i, commands.size(), secrets);
+    if (!step.ok() && !commands[i].may_fail) return step;
   }
   return Status::Ok();
 }
@@ -82,8 +70,9 @@ Status LioAdapter::RunSaveConfig(const TargetSpec& spec) {
   const std::filesystem::path file = options_.work_dir / "lio-saveconfig.json";
   Status status = WritePrivateFile(file, config.value().dump(2) + "\n");
   if (!status.ok()) return status;
-  Result<std::string> out = RunTool(runner_, {options_.targetctl, "restore", file.string()},
-                                    options_.command_limit, lio::Secrets(spec));
+  Result<std::string> out =
+      RunTool(targetcli_.runner(), {options_.targetctl, "restore", file.string()},
+              options_.command_limit, lio::Secrets(spec));
   // The file holds CHAP secrets and the kernel now holds the configuration.
   std::error_code ec;
   std::filesystem::remove(file, ec);
@@ -91,13 +80,9 @@ Status LioAdapter::RunSaveConfig(const TargetSpec& spec) {
 }
 
 Status LioAdapter::CheckConfigfs(const std::vector<std::string>& paths) const {
-  for (const std::string& path : paths) {
-    std::error_code ec;
-    if (!std::filesystem::exists(options_.configfs_dir / path, ec)) {
-      return Status::Error("LIO: the commands succeeded but configfs lacks " +
-                           (options_.configfs_dir / path).string() +
-                           " (an older targetcli exits 0 after a failed command)");
-    }
+  if (std::optional<std::filesystem::path> missing = FirstMissing(options_.configfs_dir, paths)) {
+    return Status::Error("LIO: the commands succeeded but configfs lacks " + missing->string() +
+                         " (an older targetcli exits 0 after a failed command)");
   }
   return Status::Ok();
 }
@@ -110,20 +95,16 @@ void LioAdapter::Rollback(const TargetSpec& spec) {
 }
 
 Result<RunningTarget> LioAdapter::Start(const TargetSpec& spec) {
-  if (started_) return Status::Error("the lio adapter is already running " + running_.iqn);
+  Status status = exported_.CheckIdle();
+  if (!status.ok()) return status;
   const std::string unavailable = Unavailable();
   if (!unavailable.empty()) return Status::Error(unavailable);
-  Status status = lio::ValidateSpec(spec);
+  status = lio::ValidateSpec(spec);
   if (!status.ok()) return Status::Error("LIO: " + status.message());
 
   TargetSpec resolved = spec;
-  for (LunSpec& lun : resolved.luns) {
-    status = backings_.Prepare(&lun);
-    if (!status.ok()) {
-      backings_.ReleaseAll();
-      return status;
-    }
-  }
+  status = backings_.PrepareAll(&resolved.luns);
+  if (!status.ok()) return status;
   if (options_.use_targetctl_restore) {
     status = RunSaveConfig(resolved);
   } else {
@@ -137,19 +118,11 @@ Result<RunningTarget> LioAdapter::Start(const TargetSpec& spec) {
     return status;
   }
 
-  started_ = true;
-  running_ = resolved;
   tpg_ = lio::PlanTpg(resolved).value();
-  lun_numbers_.clear();
-  RunningTarget target;
+  RunningTarget target = exported_.Start(resolved);
   target.portal = Portal{options_.portal.ipv4_address, options_.portal.port};
   if (spec.ipv6_portal) {
     target.ipv6_portal = Portal{options_.portal.ipv6_address, options_.portal.port};
-  }
-  target.iqn = spec.iqn;
-  for (size_t i = 0; i < spec.luns.size(); ++i) {
-    lun_numbers_.push_back(static_cast<int>(i));
-    target.lun_numbers.push_back(static_cast<int>(i));
   }
   const std::string v = version();
   target.product = v.empty() ? "LIO" : "LIO (" + v + ")";
@@ -157,71 +130,58 @@ Result<RunningTarget> LioAdapter::Start(const TargetSpec& spec) {
 }
 
 Status LioAdapter::Stop() {
-  if (!started_) return backings_.ReleaseAll();
-  started_ = false;
+  if (!exported_.running()) return backings_.ReleaseAll();
   Status status = Status::Ok();
-  const std::vector<std::string> secrets = lio::Secrets(running_);
+  const std::vector<std::string> secrets = lio::Secrets(exported_.spec());
   // Every teardown step runs even after a failure, so that as much as possible is removed.
-  for (const lio::Command& command : lio::TeardownCommands(running_)) {
+  for (const lio::Command& command : lio::TeardownCommands(exported_.spec())) {
     Status step = RunCommands({command}, secrets);
     if (!step.ok() && status.ok()) status = step;
   }
   Status released = backings_.ReleaseAll();
   if (status.ok()) status = released;
-  running_ = TargetSpec{};
-  lun_numbers_.clear();
+  exported_.Stop();
   return status;
 }
 
 Result<int> LioAdapter::AddLun(const LunSpec& lun) {
-  if (!started_) return Status::Error("the lio adapter has no running target to add a LUN to");
-  int number = 0;
-  while (std::find(lun_numbers_.begin(), lun_numbers_.end(), number) != lun_numbers_.end()) {
-    ++number;
-  }
-  Status status = lio::ValidateAddLun(running_, tpg_, lun, number);
+  Result<int> free_number = exported_.FreeNumber();
+  if (!free_number.ok()) return free_number.status();
+  const int number = free_number.value();
+  const TargetSpec& running = exported_.spec();
+  Status status = lio::ValidateAddLun(running, tpg_, lun, number);
   if (!status.ok()) return Status::Error("LIO: " + status.message());
   LunSpec resolved = lun;
   status = backings_.Prepare(&resolved);
   if (!status.ok()) return status;
-  Result<std::vector<lio::Command>> commands =
-      lio::AddLunCommands(running_, tpg_, resolved, number);
+  Result<std::vector<lio::Command>> commands = lio::AddLunCommands(running, tpg_, resolved, number);
   if (!commands.ok()) {
     backings_.Release(resolved.name);
     return Status::Error("LIO: " + commands.error());
   }
-  const std::vector<std::string> secrets = lio::Secrets(running_);
+  const std::vector<std::string> secrets = lio::Secrets(running);
   status = RunCommands(commands.value(), secrets);
-  if (status.ok()) {
-    status = CheckConfigfs(lio::ExpectedLunConfigfsPaths(running_, number));
-  }
+  if (status.ok()) status = CheckConfigfs(lio::ExpectedLunConfigfsPaths(running, number));
   if (!status.ok()) {
-    std::vector<lio::Command> undo = lio::RemoveLunCommands(running_, resolved, number);
+    std::vector<lio::Command> undo = lio::RemoveLunCommands(running, resolved, number);
     for (lio::Command& c : undo) c.may_fail = true;
     RunCommands(undo, secrets);
     backings_.Release(resolved.name);
     return status;
   }
-  running_.luns.push_back(resolved);
-  lun_numbers_.push_back(number);
+  exported_.Add(resolved, number);
   return number;
 }
 
 Status LioAdapter::RemoveLun(int lun_number) {
-  if (!started_) return Status::Error("the lio adapter has no running target");
-  auto it = std::find(lun_numbers_.begin(), lun_numbers_.end(), lun_number);
-  if (it == lun_numbers_.end()) {
-    return Status::Error("LIO: LUN " + std::to_string(lun_number) + " is not exported by " +
-                         running_.iqn);
-  }
-  const size_t index = static_cast<size_t>(it - lun_numbers_.begin());
-  const LunSpec lun = running_.luns[index];
+  Result<size_t> index = exported_.Find(lun_number);
+  if (!index.ok()) return index.status();
+  const TargetSpec& running = exported_.spec();
   Status status =
-      RunCommands(lio::RemoveLunCommands(running_, lun, lun_number), lio::Secrets(running_));
+      RunCommands(lio::RemoveLunCommands(running, running.luns[index.value()], lun_number),
+                  lio::Secrets(running));
   if (!status.ok()) return status;
-  running_.luns.erase(running_.luns.begin() + static_cast<std::ptrdiff_t>(index));
-  lun_numbers_.erase(it);
-  return backings_.Release(lun.name);
+  return backings_.Release(exported_.Remove(index.value()).name);
 }
 
 }  // namespace harness::adapters

@@ -12,16 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "harness/adapters/backing_files.h"
 #include "harness/adapters/kernel_adapter_support.h"
 #include "harness/adapters/lio_commands.h"
 #include "harness/adapters/target_adapter.h"
 
 namespace harness::adapters {
 
-struct LioAdapterOptions {
-  // Holds the sparse files (and, with use_targetctl_restore, the saveconfig.json) the
-  // adapter creates; needed for FILEIO and BLOCK LUNs that come without a path.
-  std::filesystem::path work_dir;
+struct LioAdapterOptions : KernelAdapterOptions {
+  // work_dir also holds the saveconfig.json of use_targetctl_restore.
   lio::Options portal;  // loopback address(es) and port
   std::filesystem::path configfs_dir = "/sys/kernel/config/target";
   std::string targetcli = "targetcli";
@@ -29,8 +28,6 @@ struct LioAdapterOptions {
   // Configure with one `targetctl restore FILE` instead of the targetcli commands. rtslib
   // refuses to restore over existing storage objects or targets, so this suits a clean host.
   bool use_targetctl_restore = false;
-  std::chrono::milliseconds command_limit{30'000};  // per command
-  CommandRunner runner;                             // empty: process::Run
 };
 
 class LioAdapter : public TargetAdapter {
@@ -67,11 +64,9 @@ class LioAdapter : public TargetAdapter {
   void Rollback(const TargetSpec& spec);
 
   LioAdapterOptions options_;
-  CommandRunner runner_;
-  KernelBackings backings_;
-  bool started_ = false;
-  TargetSpec running_;            // luns: the LUNs exported now
-  std::vector<int> lun_numbers_;  // LUN number of running_.luns[i]
+  AdminTool targetcli_;
+  BackingFiles backings_;
+  ExportedLuns exported_{"lio", "LIO"};
   lio::TpgPlan tpg_;
 };
 

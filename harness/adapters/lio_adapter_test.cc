@@ -5,36 +5,20 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 
+#include "harness/adapters/adapter_test_support.h"
+
 namespace harness::adapters {
 namespace {
 
-constexpr char kIqn[] = "iqn.2003-01.org.reftarget.harness:target";
-constexpr char kInit[] = "iqn.1993-08.org.debian:01:host1";
-
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/kadapters-lio-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::filesystem::path path;
-};
-
-process::RunResult Exited(int code, std::string output = "") {
-  process::RunResult r;
-  r.started = true;
-  r.exit_code = code;
-  r.output = std::move(output);
-  return r;
-}
+using test_support::Exited;
+using test_support::FakeRunner;
+using test_support::KernelTestBed;
+using test_support::kInit1;
+using test_support::kIqn;
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
@@ -106,32 +90,24 @@ class FakeLio {
   std::filesystem::path configfs_;
 };
 
-struct Fixture {
-  TempDir configfs;
-  TempDir work;
-  FakeLio fake{configfs.path};
+// kernel_dir stands in for /sys/kernel/config/target.
+struct Fixture : KernelTestBed {
+  Fixture() : KernelTestBed("kadapters-lio") {}
+  FakeLio fake{kernel_dir.path};
   LioAdapterOptions Options() {
-    LioAdapterOptions options;
-    options.work_dir = work.path;
-    options.configfs_dir = configfs.path;
+    LioAdapterOptions options = BaseOptions<LioAdapterOptions>(fake.Runner());
+    options.configfs_dir = kernel_dir.path;
     options.targetcli = "/bin/true";  // exists; the fake runner stands in for it
     options.targetctl = "/bin/true";
-    options.runner = fake.Runner();
     return options;
   }
 };
 
 TargetSpec SpecWithChap() {
   TargetSpec spec;
-  LunSpec file;
-  file.name = "fileio0";
-  file.size_bytes = 8 << 20;
-  LunSpec ram;
-  ram.name = "ram0";
-  ram.backing = Backing::kRamdisk;
-  ram.size_bytes = 4 << 20;
-  spec.luns = {file, ram};
-  spec.acls = {AclSpec{kInit, ChapSpec{"user1", "secret1secret", "", ""}}};
+  spec.luns = {MakeLunSpec("fileio0", Backing::kFileio, 8 << 20),
+               MakeLunSpec("ram0", Backing::kRamdisk, 4 << 20)};
+  spec.acls = {AclSpec{kInit1, ChapSpec{"user1", "secret1secret", "", ""}}};
   return spec;
 }
 
@@ -139,25 +115,15 @@ TEST(LioAdapterTest, StartOnThisMachineReportsTheMissingKernelTargetAndRunsNothi
   if (std::filesystem::exists("/sys/kernel/config/target")) {
     GTEST_SKIP() << "this host has LIO's configfs; the test is for hosts without it";
   }
-  TempDir work;
-  std::vector<std::vector<std::string>> calls;
-  LioAdapterOptions options;
-  options.work_dir = work.path;
-  options.runner = [&calls](const std::vector<std::string>& argv, const process::RunOptions&) {
-    calls.push_back(argv);
-    return Exited(0);
-  };
-  LioAdapter adapter(options);
-  Result<RunningTarget> started = adapter.Start(SpecWithChap());
-  ASSERT_FALSE(started.ok());
-  EXPECT_EQ(started.error(),
-            "LIO needs the target_core_mod kernel module and configfs "
-            "(/sys/kernel/config/target missing)");
-  EXPECT_EQ(adapter.Unavailable(), started.error());
-  EXPECT_TRUE(calls.empty());
-  EXPECT_TRUE(std::filesystem::is_empty(work.path)) << "no backing file was created";
+  KernelTestBed bed("kadapters-lio");
+  FakeRunner fake;
+  LioAdapter adapter(bed.BaseOptions<LioAdapterOptions>(fake.Runner()));
+  const std::string reason =
+      "LIO needs the target_core_mod kernel module and configfs "
+      "(/sys/kernel/config/target missing)";
+  bed.ExpectStartRefused(adapter, SpecWithChap(), reason, fake);
+  EXPECT_EQ(adapter.Unavailable(), reason);
   EXPECT_EQ(adapter.version(), "");
-  EXPECT_TRUE(adapter.Stop().ok());
   EXPECT_FALSE(adapter.AddLun(SpecWithChap().luns[1]).ok());
 }
 
@@ -190,7 +156,7 @@ TEST(LioAdapterTest, CapabilitiesAreLiosRealOnes) {
 TEST(LioAdapterTest, StartAddRemoveStop) {
   Fixture f;
   {
-    std::ofstream(f.configfs.path / "version")
+    std::ofstream(f.kernel_dir.path / "version")
         << "Target Engine Core ConfigFS Infrastructure v5.0\n";
   }
   LioAdapter adapter(f.Options());
@@ -234,16 +200,13 @@ TEST(LioAdapterTest, StartAddRemoveStop) {
   std::string first(9, '\0');
   data.read(first.data(), 9);
   EXPECT_EQ(first, "live data") << "the live LUN's backing was left alone";
-  LunSpec removable;
-  removable.name = "cdrom";
+  LunSpec removable = MakeLunSpec("cdrom", Backing::kFileio);
   removable.removable = true;
   EXPECT_EQ(adapter.AddLun(removable).error().rfind("LIO: lun.removable", 0), 0u);
   EXPECT_FALSE(std::filesystem::exists(f.work.path / "cdrom.img"));
 
   // A live LUN gets the next free number and a mapping in the ACL.
-  LunSpec extra;
-  extra.name = "extra";
-  extra.size_bytes = 1 << 20;
+  const LunSpec extra = MakeLunSpec("extra", Backing::kFileio, 1 << 20);
   size_t mark = f.fake.calls.size();
   Result<int> added = adapter.AddLun(extra);
   ASSERT_TRUE(added.ok()) << added.error();
@@ -253,7 +216,7 @@ TEST(LioAdapterTest, StartAddRemoveStop) {
       "/backstores/fileio create name=extra file_or_dev=" + (f.work.path / "extra.img").string() +
           " size=1M write_back=true",
       tpg + "/luns create /backstores/fileio/extra lun=2 add_mapped_luns=false",
-      tpg + "/acls/" + kInit + " create 2 2"};
+      tpg + "/acls/" + kInit1 + " create 2 2"};
   EXPECT_EQ(f.fake.Lines(mark), expected_add);
   EXPECT_TRUE(std::filesystem::exists(f.work.path / "extra.img"));
 
@@ -345,7 +308,7 @@ TEST(LioAdapterTest, TargetctlRestoreGetsTheSaveconfigFile) {
     EXPECT_EQ(written, lio::SaveConfig(resolved, {}).value());
     // Play the kernel: the restored configuration appears in configfs.
     for (const std::string& path : lio::ExpectedConfigfsPaths(resolved, {})) {
-      std::filesystem::create_directories(f.configfs.path / path);
+      std::filesystem::create_directories(f.kernel_dir.path / path);
     }
   };
   LioAdapter adapter(options);

@@ -1,7 +1,5 @@
 #include "harness/adapters/lio_commands.h"
 
-#include <set>
-
 #include "harness/adapters/kernel_adapter_support.h"
 
 namespace harness::adapters::lio {
@@ -64,21 +62,9 @@ Command Targetcli(std::vector<std::string> args, bool may_fail = false) {
 // A secret's value is not repeated in the message.
 Status CheckToken(const std::string& field, const std::string& value, size_t max_length,
                   bool secret = false) {
-  if (value.empty()) return Status::Error(field + ": empty");
-  if (value.size() > max_length) {
-    return Status::Error(field + ": " + std::to_string(value.size()) + " bytes, longer than " +
-                         std::to_string(max_length));
-  }
-  for (char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte >= 0x7f || c == '"' || c == '\'' || c == '\\' || c == '=') {
-      return Status::Error(field + (secret ? "" : " \"" + value + "\"") + ": contains " +
-                           DescribeChar(c) +
-                           ", which targetcli cannot pass through (it re-splits its command "
-                           "line on blanks and reads key=value)");
-    }
-  }
-  return Status::Ok();
+  return CheckPrintableToken(field, value, max_length, secret, "\"'\\=",
+                             "which targetcli cannot pass through (it re-splits its command "
+                             "line on blanks and reads key=value)");
 }
 
 Status CheckStorageName(const std::string& field, const std::string& name) {
@@ -105,21 +91,9 @@ Status CheckPath(const std::string& field, const std::string& path, size_t max_l
   return Status::Ok();
 }
 
-Status CheckChap(const std::string& field, const ChapSpec& chap) {
-  Status status = CheckToken(field + ".userid", chap.userid, kMaxChapLength);
-  if (status.ok()) status = CheckToken(field + ".password", chap.password, kMaxChapLength, true);
-  if (!status.ok()) return status;
-  if (chap.mutual_userid.empty() != chap.mutual_password.empty()) {
-    return Status::Error(field +
-                         ": mutual_userid and mutual_password must both be set or "
-                         "both be empty");
-  }
-  if (chap.mutual_userid.empty()) return Status::Ok();
-  status = CheckToken(field + ".mutual_userid", chap.mutual_userid, kMaxChapLength);
-  if (status.ok()) {
-    status = CheckToken(field + ".mutual_password", chap.mutual_password, kMaxChapLength, true);
-  }
-  return status;
+// CHAP names and secrets travel through targetcli like any other token.
+Status CheckChapValue(const std::string& field, const std::string& value, bool secret) {
+  return CheckToken(field, value, kMaxChapLength, secret);
 }
 
 Status CheckLun(const std::string& field, const LunSpec& lun) {
@@ -131,10 +105,8 @@ Status CheckLun(const std::string& field, const LunSpec& lun) {
     return Status::Error(field + ".block_size " + std::to_string(bs) +
                          ": LIO accepts 512, 1024, 2048 or 4096");
   }
-  if (lun.size_bytes == 0 || lun.size_bytes % bs != 0) {
-    return Status::Error(field + ".size_bytes " + std::to_string(lun.size_bytes) +
-                         ": must be a non-zero multiple of block_size " + std::to_string(bs));
-  }
+  status = CheckLunSize(field, lun);
+  if (!status.ok()) return status;
   if (lun.removable) {
     return Status::Error(field +
                          ".removable: LIO has no removable-medium emulation (fileio, "
@@ -149,22 +121,6 @@ Status CheckLun(const std::string& field, const LunSpec& lun) {
   if (!ram && !lun.path.empty()) {
     const size_t max = lun.backing == Backing::kFileio ? kMaxFileioPath : kMaxUdevPath;
     status = CheckPath(field + ".path", lun.path.string(), max);
-    if (!status.ok()) return status;
-  }
-  return Status::Ok();
-}
-
-Status CheckPathPresent(const std::string& field, const LunSpec& lun) {
-  if ((lun.backing == Backing::kFileio || lun.backing == Backing::kBlock) && lun.path.empty()) {
-    return Status::Error(field + ".path: empty (a " + std::string(BackingName(lun.backing)) +
-                         " LUN needs its file or device)");
-  }
-  return Status::Ok();
-}
-
-Status CheckPathsPresent(const TargetSpec& spec) {
-  for (size_t i = 0; i < spec.luns.size(); ++i) {
-    Status status = CheckPathPresent("luns[" + std::to_string(i) + "]", spec.luns[i]);
     if (!status.ok()) return status;
   }
   return Status::Ok();
@@ -289,32 +245,8 @@ Status ValidateSpec(const TargetSpec& spec) {
     return Status::Error("luns: " + std::to_string(spec.luns.size()) +
                          " LUNs, more than LIO's 256 (rtslib LUN.MAX_LUN = 255)");
   }
-  std::set<std::string> names;
-  for (size_t i = 0; i < spec.luns.size(); ++i) {
-    const std::string field = "luns[" + std::to_string(i) + "]";
-    status = CheckLun(field, spec.luns[i]);
-    if (!status.ok()) return status;
-    if (!names.insert(spec.luns[i].name).second) {
-      return Status::Error(field + ".name \"" + spec.luns[i].name + "\": used twice");
-    }
-  }
-  std::set<std::string> initiators;
-  for (size_t i = 0; i < spec.acls.size(); ++i) {
-    const std::string field = "acls[" + std::to_string(i) + "]";
-    status = ValidateIscsiName(field + ".initiator", spec.acls[i].initiator);
-    if (!status.ok()) return status;
-    if (!initiators.insert(spec.acls[i].initiator).second) {
-      return Status::Error(field + ".initiator \"" + spec.acls[i].initiator + "\": listed twice");
-    }
-    if (spec.acls[i].chap) {
-      status = CheckChap(field + ".chap", *spec.acls[i].chap);
-      if (!status.ok()) return status;
-    }
-  }
-  if (spec.discovery_chap) {
-    status = CheckChap("discovery_chap", *spec.discovery_chap);
-    if (!status.ok()) return status;
-  }
+  status = ValidateLunsAndAcls(spec, CheckLun, CheckChapValue);
+  if (!status.ok()) return status;
   return PlanTpg(spec).status();
 }
 
@@ -416,12 +348,8 @@ Status ValidateAddLun(const TargetSpec& running, const TpgPlan& tpg, const LunSp
     return Status::Error("lun_number " + std::to_string(lun_number) + ": LIO allows 0..255");
   }
   Status status = CheckLun("lun", lun);
+  if (status.ok()) status = CheckNotExported(running, lun);
   if (!status.ok()) return status;
-  for (const LunSpec& existing : running.luns) {
-    if (existing.name == lun.name) {
-      return Status::Error("lun.name \"" + lun.name + "\": already exported");
-    }
-  }
   return CheckAddLunFitsTpg(tpg, lun, "lun");
 }
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "harness/adapters/lio_commands.h"
+#include "harness/net/tcp_util.h"
 
 namespace harness::adapters {
 namespace {
@@ -68,21 +69,9 @@ Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
   if (ec) return Status::Error(options_.work_dir.string() + ": cannot create: " + ec.message());
   files_ = std::make_unique<BackingFiles>(options_.work_dir / "backing");
   TargetSpec spec = spec_in;
-  for (LunSpec& lun : spec.luns) {
-    if (!lun.path.empty() || lun.backing == Backing::kRamdisk || lun.backing == Backing::kNull) {
-      continue;
-    }
-    auto file = files_->SparseFile(lun.name + ".img", lun.size_bytes);
-    if (!file.ok()) return file.status();
-    if (lun.backing == Backing::kFileio) {
-      lun.path = file.value();
-      continue;
-    }
-    auto loop = files_->LoopDevice(file.value(), /*direct_io=*/false);
-    if (!loop.ok()) return loop.status();
-    lun.path = loop.value();
-  }
-  auto port = PickFreePort("127.0.0.1");
+  Status prepared = files_->PrepareAll(&spec.luns);
+  if (!prepared.ok()) return prepared;
+  auto port = net::PickFreePort("127.0.0.1");
   if (!port.ok()) return port.status();
   lio::Options o;
   o.port = port.value();
@@ -101,7 +90,7 @@ Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
   auto started = process::BackgroundProcess::Start(argv, log);
   if (!started.ok()) return started.status();
   reftarget_ = std::move(started).value();
-  if (!WaitForPort("127.0.0.1", port.value(), kStartLimit)) {
+  if (!net::WaitForTcpPort("127.0.0.1", port.value(), kStartLimit)) {
     const std::string state = reftarget_->DescribeState();
     const std::string tail = process::TailOfFile(log, 30);
     Stop();
@@ -129,7 +118,7 @@ Status ReferenceAdapter::Stop() {
     reftarget_.reset();
   }
   if (files_) {
-    files_->Release();
+    files_->ReleaseAll();
     files_.reset();
   }
   return result;

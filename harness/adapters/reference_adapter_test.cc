@@ -8,15 +8,6 @@
 namespace harness::adapters {
 namespace {
 
-// Designated initializers would trip -Wmissing-field-initializers; build specs by hand.
-LunSpec Lun(std::string name, Backing backing, uint64_t size = 64ull << 20) {
-  LunSpec l;
-  l.name = std::move(name);
-  l.backing = backing;
-  l.size_bytes = size;
-  return l;
-}
-
 process::RunResult Inquiry(const Portal& portal, const std::string& iqn, int lun) {
   process::RunOptions o;
   o.limit = std::chrono::seconds(20);
@@ -35,8 +26,9 @@ TEST(ReferenceAdapterTest, ExportsEveryBackingAndStopsCleanly) {
   TargetSpec spec;
   spec.iqn = "iqn.2024-01.org.reftarget.harness:ref-adapter-test";
   spec.ipv6_portal = true;
-  spec.luns = {Lun("file0", Backing::kFileio, 16u << 20), Lun("ram0", Backing::kRamdisk, 16u << 20),
-               Lun("thin0", Backing::kFileio, 16u << 20)};
+  spec.luns = {MakeLunSpec("file0", Backing::kFileio, 16u << 20),
+               MakeLunSpec("ram0", Backing::kRamdisk, 16u << 20),
+               MakeLunSpec("thin0", Backing::kFileio, 16u << 20)};
   spec.luns[2].block_size = 4096;
   spec.luns[2].thin = true;
   auto started = adapter.Start(spec);

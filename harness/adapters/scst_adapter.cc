@@ -1,7 +1,5 @@
 #include "harness/adapters/scst_adapter.h"
 
-#include <algorithm>
-#include <fstream>
 #include <utility>
 
 #include "harness/adapters/scst_config.h"
@@ -10,8 +8,8 @@ namespace harness::adapters {
 
 ScstAdapter::ScstAdapter(ScstAdapterOptions options)
     : options_(std::move(options)),
-      runner_(options_.runner ? options_.runner : DefaultCommandRunner()),
-      backings_(options_.work_dir, runner_, options_.command_limit) {}
+      scstadmin_("SCST", options_.scstadmin, options_.runner, options_.command_limit),
+      backings_(options_.work_dir, BackingOptions{scstadmin_.runner(), options_.command_limit}) {}
 
 ScstAdapter::~ScstAdapter() { Stop(); }
 
@@ -50,12 +48,7 @@ std::string ScstAdapter::Unavailable() const {
   return "";
 }
 
-std::string ScstAdapter::version() const {
-  std::ifstream in(options_.sysfs_dir / "version");
-  std::string line;
-  if (!in || !std::getline(in, line)) return "";
-  return line;
-}
+std::string ScstAdapter::version() const { return ReadFirstLine(options_.sysfs_dir / "version"); }
 
 std::filesystem::path ScstAdapter::ConfigFile() const {
   return options_.work_dir / "scst-harness.conf";
@@ -65,12 +58,8 @@ Status ScstAdapter::RunAll(const std::vector<std::vector<std::string>>& commands
                            const std::vector<std::string>& secrets, bool keep_going) {
   Status first = Status::Ok();
   for (size_t i = 0; i < commands.size(); ++i) {
-    std::vector<std::string> argv = commands[i];
-    argv[0] = options_.scstadmin;
-    Result<std::string> out = RunTool(runner_, argv, options_.command_limit, secrets);
-    if (out.ok()) continue;
-    Status failure = Status::Error("SCST: step " + std::to_string(i + 1) + " of " +
-                                   std::to_string(commands.size()) + ": " + out.error());
+    Status failure = scstadmin_.RunStep(commands[i], i, commands.size(), secrets);
+    if (failure.ok()) continue;
     if (!keep_going) return failure;
     if (first.ok()) first = failure;
   }
@@ -78,34 +67,26 @@ Status ScstAdapter::RunAll(const std::vector<std::vector<std::string>>& commands
 }
 
 Status ScstAdapter::CheckSysfs(const std::vector<std::string>& paths) const {
-  for (const std::string& path : paths) {
-    std::error_code ec;
-    if (!std::filesystem::exists(options_.sysfs_dir / path, ec)) {
-      return Status::Error("SCST: scstadmin succeeded but " + (options_.sysfs_dir / path).string() +
-                           " does not exist");
-    }
+  if (std::optional<std::filesystem::path> missing = FirstMissing(options_.sysfs_dir, paths)) {
+    return Status::Error("SCST: scstadmin succeeded but " + missing->string() + " does not exist");
   }
   return Status::Ok();
 }
 
 Result<RunningTarget> ScstAdapter::Start(const TargetSpec& spec) {
-  if (started_) return Status::Error("the scst adapter is already running " + running_.iqn);
+  Status status = exported_.CheckIdle();
+  if (!status.ok()) return status;
   const std::string unavailable = Unavailable();
   if (!unavailable.empty()) return Status::Error(unavailable);
-  Status status = scst::ValidateSpec(spec);
+  status = scst::ValidateSpec(spec);
   if (!status.ok()) return Status::Error("SCST: " + status.message());
   if (options_.work_dir.empty()) {
     return Status::Error("SCST: the adapter needs a work_dir for its scst.conf");
   }
 
   TargetSpec resolved = spec;
-  for (LunSpec& lun : resolved.luns) {
-    status = backings_.Prepare(&lun);
-    if (!status.ok()) {
-      backings_.ReleaseAll();
-      return status;
-    }
-  }
+  status = backings_.PrepareAll(&resolved.luns);
+  if (!status.ok()) return status;
   const std::vector<std::string> secrets = scst::Secrets(resolved);
   Result<std::string> text = scst::ConfigText(resolved);
   status = text.ok() ? WritePrivateFile(ConfigFile(), text.value()) : text.status();
@@ -119,83 +100,65 @@ Result<RunningTarget> ScstAdapter::Start(const TargetSpec& spec) {
     return status;
   }
 
-  started_ = true;
-  running_ = resolved;
-  lun_numbers_.clear();
-  RunningTarget target;
+  RunningTarget target = exported_.Start(resolved);
   target.portal = Portal{options_.ipv4_address, options_.port};
   if (spec.ipv6_portal) target.ipv6_portal = Portal{options_.ipv6_address, options_.port};
-  target.iqn = spec.iqn;
-  for (size_t i = 0; i < spec.luns.size(); ++i) {
-    lun_numbers_.push_back(static_cast<int>(i));
-    target.lun_numbers.push_back(static_cast<int>(i));
-  }
   const std::string v = version();
   target.product = v.empty() ? "SCST" : "SCST " + v;
   return target;
 }
 
 Status ScstAdapter::Stop() {
-  if (!started_) return backings_.ReleaseAll();
-  started_ = false;
-  Status status = RunAll(scst::TeardownCommands(running_), scst::Secrets(running_), true);
+  if (!exported_.running()) return backings_.ReleaseAll();
+  const TargetSpec& running = exported_.spec();
+  Status status = RunAll(scst::TeardownCommands(running), scst::Secrets(running), true);
   Status released = backings_.ReleaseAll();
   if (status.ok()) status = released;
   std::error_code ec;
   std::filesystem::remove(ConfigFile(), ec);
-  running_ = TargetSpec{};
-  lun_numbers_.clear();
+  exported_.Stop();
   return status;
 }
 
 Result<int> ScstAdapter::AddLun(const LunSpec& lun) {
-  if (!started_) return Status::Error("the scst adapter has no running target to add a LUN to");
-  int number = 0;
-  while (std::find(lun_numbers_.begin(), lun_numbers_.end(), number) != lun_numbers_.end()) {
-    ++number;
-  }
-  Status status = scst::ValidateAddLun(running_, lun, number);
+  Result<int> free_number = exported_.FreeNumber();
+  if (!free_number.ok()) return free_number.status();
+  const int number = free_number.value();
+  const TargetSpec& running = exported_.spec();
+  Status status = scst::ValidateAddLun(running, lun, number);
   if (!status.ok()) return Status::Error("SCST: " + status.message());
   LunSpec resolved = lun;
   status = backings_.Prepare(&resolved);
   if (!status.ok()) return status;
-  Result<std::vector<scst::Argv>> commands = scst::AddLunCommands(running_, resolved, number);
+  Result<std::vector<scst::Argv>> commands = scst::AddLunCommands(running, resolved, number);
   if (!commands.ok()) {
     backings_.Release(resolved.name);
     return Status::Error("SCST: " + commands.error());
   }
-  const std::vector<std::string> secrets = scst::Secrets(running_);
+  const std::vector<std::string> secrets = scst::Secrets(running);
   status = RunAll(commands.value(), secrets, false);
-  if (status.ok()) status = CheckSysfs(scst::ExpectedLunSysfsPaths(running_, resolved, number));
+  if (status.ok()) status = CheckSysfs(scst::ExpectedLunSysfsPaths(running, resolved, number));
   if (!status.ok()) {
     Result<std::vector<scst::Argv>> undo =
-        scst::RemoveLunCommands(running_, resolved, number, /*other_luns_remain=*/false);
+        scst::RemoveLunCommands(running, resolved, number, /*other_luns_remain=*/false);
     if (undo.ok()) RunAll(undo.value(), secrets, true);
     backings_.Release(resolved.name);
     return status;
   }
-  running_.luns.push_back(resolved);
-  lun_numbers_.push_back(number);
+  exported_.Add(resolved, number);
   return number;
 }
 
 Status ScstAdapter::RemoveLun(int lun_number) {
-  if (!started_) return Status::Error("the scst adapter has no running target");
-  auto it = std::find(lun_numbers_.begin(), lun_numbers_.end(), lun_number);
-  if (it == lun_numbers_.end()) {
-    return Status::Error("SCST: LUN " + std::to_string(lun_number) + " is not exported by " +
-                         running_.iqn);
-  }
-  const size_t index = static_cast<size_t>(it - lun_numbers_.begin());
-  const LunSpec lun = running_.luns[index];
-  Result<std::vector<scst::Argv>> commands =
-      scst::RemoveLunCommands(running_, lun, lun_number, running_.luns.size() > 1);
+  Result<size_t> index = exported_.Find(lun_number);
+  if (!index.ok()) return index.status();
+  const TargetSpec& running = exported_.spec();
+  Result<std::vector<scst::Argv>> commands = scst::RemoveLunCommands(
+      running, running.luns[index.value()], lun_number, running.luns.size() > 1);
   if (!commands.ok()) return Status::Error("SCST: " + commands.error());
-  Status status = RunAll(commands.value(), scst::Secrets(running_), false);
+  Status status = RunAll(commands.value(), scst::Secrets(running), false);
   if (!status.ok()) return status;
-  running_.luns.erase(running_.luns.begin() + static_cast<std::ptrdiff_t>(index));
-  lun_numbers_.erase(it);
-  return backings_.Release(lun.name);
+  return backings_.Release(exported_.Remove(index.value()).name);
 }
 
 }  // namespace harness::adapters

@@ -14,21 +14,18 @@
 #include <string>
 #include <vector>
 
+#include "harness/adapters/backing_files.h"
 #include "harness/adapters/kernel_adapter_support.h"
 #include "harness/adapters/target_adapter.h"
 
 namespace harness::adapters {
 
-struct ScstAdapterOptions {
-  // Holds the sparse files and the generated scst.conf (mode 0600: it holds CHAP secrets).
-  std::filesystem::path work_dir;
+struct ScstAdapterOptions : KernelAdapterOptions {
   std::string ipv4_address = "127.0.0.1";
   std::string ipv6_address = "::1";
   int port = 3260;  // the port iscsi-scstd listens on
   std::filesystem::path sysfs_dir = "/sys/kernel/scst_tgt";
   std::string scstadmin = "scstadmin";
-  std::chrono::milliseconds command_limit{30'000};  // per command
-  CommandRunner runner;                             // empty: process::Run
 };
 
 class ScstAdapter : public TargetAdapter {
@@ -63,11 +60,9 @@ class ScstAdapter : public TargetAdapter {
   std::filesystem::path ConfigFile() const;
 
   ScstAdapterOptions options_;
-  CommandRunner runner_;
-  KernelBackings backings_;
-  bool started_ = false;
-  TargetSpec running_;            // luns: the LUNs exported now
-  std::vector<int> lun_numbers_;  // LUN number of running_.luns[i]
+  AdminTool scstadmin_;
+  BackingFiles backings_;
+  ExportedLuns exported_{"scst", "SCST"};
 };
 
 }  // namespace harness::adapters

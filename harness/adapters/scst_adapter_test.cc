@@ -5,76 +5,44 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
 
+#include "harness/adapters/adapter_test_support.h"
 #include "harness/adapters/scst_config.h"
 
 namespace harness::adapters {
 namespace {
 
-constexpr char kIqn[] = "iqn.2003-01.org.reftarget.harness:target";
+using test_support::Exited;
+using test_support::FakeRunner;
+using test_support::KernelTestBed;
+using test_support::kIqn;
+using test_support::ReadFile;
 
-struct TempDir {
-  TempDir() {
-    char pattern[] = "/tmp/kadapters-scst-XXXXXX";
-    path = ::mkdtemp(pattern);
+// kernel_dir stands in for /sys/kernel/scst_tgt; `calls` and `answer` are the fake
+// scstadmin's.
+struct Fixture : KernelTestBed, FakeRunner {
+  Fixture() : KernelTestBed("kadapters-scst") {
+    std::filesystem::create_directories(kernel_dir.path / "targets" / "iscsi");
   }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::filesystem::path path;
-};
-
-process::RunResult Exited(int code, std::string output = "") {
-  process::RunResult r;
-  r.started = true;
-  r.exit_code = code;
-  r.output = std::move(output);
-  return r;
-}
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-struct Fixture {
-  Fixture() { std::filesystem::create_directories(sysfs.path / "targets" / "iscsi"); }
-  TempDir sysfs;
-  TempDir work;
-  std::vector<std::vector<std::string>> calls;
-  std::function<process::RunResult(const std::vector<std::string>&)> answer;
 
   ScstAdapterOptions Options() {
-    ScstAdapterOptions options;
-    options.work_dir = work.path;
-    options.sysfs_dir = sysfs.path;
+    ScstAdapterOptions options = BaseOptions<ScstAdapterOptions>(Runner());
+    options.sysfs_dir = kernel_dir.path;
     options.scstadmin = "/bin/true";  // exists; the fake runner stands in for it
-    options.runner = [this](const std::vector<std::string>& argv, const process::RunOptions&) {
-      calls.push_back(argv);
-      return answer ? answer(argv) : Exited(0);
-    };
     return options;
   }
   void MakeDirs(const std::vector<std::string>& paths) {
-    for (const std::string& p : paths) std::filesystem::create_directories(sysfs.path / p);
+    for (const std::string& p : paths) std::filesystem::create_directories(kernel_dir.path / p);
   }
 };
 
 TargetSpec Spec() {
   TargetSpec spec;
-  LunSpec file;
-  file.name = "fileio0";
-  file.size_bytes = 8 << 20;
-  LunSpec null;
-  null.name = "null0";
-  null.backing = Backing::kNull;
-  null.size_bytes = 4 << 20;
-  spec.luns = {file, null};
+  spec.luns = {MakeLunSpec("fileio0", Backing::kFileio, 8 << 20),
+               MakeLunSpec("null0", Backing::kNull, 4 << 20)};
   spec.discovery_chap = ChapSpec{"disc", "discsecret99", "", ""};
   return spec;
 }
@@ -83,33 +51,23 @@ TEST(ScstAdapterTest, StartOnThisMachineReportsTheMissingKernelTargetAndRunsNoth
   if (std::filesystem::exists("/sys/kernel/scst_tgt")) {
     GTEST_SKIP() << "this host has SCST; the test is for hosts without it";
   }
-  TempDir work;
-  std::vector<std::vector<std::string>> calls;
-  ScstAdapterOptions options;
-  options.work_dir = work.path;
-  options.runner = [&calls](const std::vector<std::string>& argv, const process::RunOptions&) {
-    calls.push_back(argv);
-    return Exited(0);
-  };
-  ScstAdapter adapter(options);
-  Result<RunningTarget> started = adapter.Start(Spec());
-  ASSERT_FALSE(started.ok());
-  EXPECT_EQ(started.error(),
-            "SCST needs its kernel modules (scst, scst_vdisk, iscsi-scst) loaded "
-            "(/sys/kernel/scst_tgt missing)");
-  EXPECT_TRUE(calls.empty());
-  EXPECT_TRUE(std::filesystem::is_empty(work.path));
-  EXPECT_TRUE(adapter.Stop().ok());
+  KernelTestBed bed("kadapters-scst");
+  FakeRunner fake;
+  ScstAdapter adapter(bed.BaseOptions<ScstAdapterOptions>(fake.Runner()));
+  bed.ExpectStartRefused(adapter, Spec(),
+                         "SCST needs its kernel modules (scst, scst_vdisk, iscsi-scst) loaded "
+                         "(/sys/kernel/scst_tgt missing)",
+                         fake);
 }
 
 TEST(ScstAdapterTest, MissingIscsiDriverOrScstadminIsNamed) {
   Fixture f;
-  std::filesystem::remove_all(f.sysfs.path / "targets");
+  std::filesystem::remove_all(f.kernel_dir.path / "targets");
   ScstAdapter no_driver(f.Options());
-  EXPECT_EQ(no_driver.Start(Spec()).error(), "SCST needs the iscsi-scst module and iscsi-scstd (" +
-                                                 (f.sysfs.path / "targets" / "iscsi").string() +
-                                                 " missing)");
-  std::filesystem::create_directories(f.sysfs.path / "targets" / "iscsi");
+  EXPECT_EQ(no_driver.Start(Spec()).error(),
+            "SCST needs the iscsi-scst module and iscsi-scstd (" +
+                (f.kernel_dir.path / "targets" / "iscsi").string() + " missing)");
+  std::filesystem::create_directories(f.kernel_dir.path / "targets" / "iscsi");
   ScstAdapterOptions options = f.Options();
   options.scstadmin = "/nonexistent/scstadmin";
   ScstAdapter no_tool(options);
@@ -149,7 +107,7 @@ TEST(ScstAdapterTest, StartAddRemoveStop) {
     }
     return Exited(0);
   };
-  { std::ofstream(f.sysfs.path / "version") << "3.9.0\n"; }
+  { std::ofstream(f.kernel_dir.path / "version") << "3.9.0\n"; }
   ScstAdapter adapter(f.Options());
   Result<RunningTarget> started = adapter.Start(spec);
   ASSERT_TRUE(started.ok()) << started.error();
@@ -168,9 +126,7 @@ TEST(ScstAdapterTest, StartAddRemoveStop) {
   EXPECT_EQ(f.calls.size(), before);
   EXPECT_TRUE(std::filesystem::exists(f.work.path / "fileio0.img"));
 
-  LunSpec extra;
-  extra.name = "extra";
-  extra.size_bytes = 1 << 20;
+  const LunSpec extra = MakeLunSpec("extra", Backing::kFileio, 1 << 20);
   Result<int> added = adapter.AddLun(extra);
   ASSERT_TRUE(added.ok()) << added.error();
   EXPECT_EQ(added.value(), 2);

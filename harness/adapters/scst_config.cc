@@ -47,38 +47,12 @@ Status CheckDeviceName(const std::string& field, const std::string& name) {
 // the message.
 Status CheckValue(const std::string& field, const std::string& value, size_t max_length,
                   bool secret) {
-  const bool allow_hash = secret;
-  if (value.empty()) return Status::Error(field + ": empty");
-  if (value.size() > max_length) {
-    return Status::Error(field + ": " + std::to_string(value.size()) + " bytes, longer than " +
-                         std::to_string(max_length));
-  }
-  for (char c : value) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte >= 0x7f || c == '"' || c == '\\' || c == ',' || c == '=' || c == ';' ||
-        (c == '#' && !allow_hash)) {
-      return Status::Error(field + (secret ? "" : " \"" + value + "\"") + ": contains " +
-                           DescribeChar(c) + ", which scst.conf or scstadmin cannot carry");
-    }
-  }
-  return Status::Ok();
+  return CheckPrintableToken(field, value, max_length, secret, secret ? "\"\\,=;" : "\"\\,=;#",
+                             "which scst.conf or scstadmin cannot carry");
 }
 
-Status CheckChap(const std::string& field, const ChapSpec& chap) {
-  Status status = CheckValue(field + ".userid", chap.userid, kMaxChapLength, false);
-  if (status.ok()) status = CheckValue(field + ".password", chap.password, kMaxChapLength, true);
-  if (!status.ok()) return status;
-  if (chap.mutual_userid.empty() != chap.mutual_password.empty()) {
-    return Status::Error(field +
-                         ": mutual_userid and mutual_password must both be set or "
-                         "both be empty");
-  }
-  if (chap.mutual_userid.empty()) return Status::Ok();
-  status = CheckValue(field + ".mutual_userid", chap.mutual_userid, kMaxChapLength, false);
-  if (status.ok()) {
-    status = CheckValue(field + ".mutual_password", chap.mutual_password, kMaxChapLength, true);
-  }
-  return status;
+Status CheckChapValue(const std::string& field, const std::string& value, bool secret) {
+  return CheckValue(field, value, kMaxChapLength, secret);
 }
 
 Status CheckLun(const std::string& field, const LunSpec& lun) {
@@ -95,10 +69,8 @@ Status CheckLun(const std::string& field, const LunSpec& lun) {
     return Status::Error(field + ".block_size " + std::to_string(bs) +
                          ": SCST needs a power of 2 from 512");
   }
-  if (lun.size_bytes == 0 || lun.size_bytes % bs != 0) {
-    return Status::Error(field + ".size_bytes " + std::to_string(lun.size_bytes) +
-                         ": must be a non-zero multiple of block_size " + std::to_string(bs));
-  }
+  status = CheckLunSize(field, lun);
+  if (!status.ok()) return status;
   if (lun.removable) {
     return Status::Error(field +
                          ".removable: SCST's vdisk `removable` only sets RMB=1; only "
@@ -133,14 +105,6 @@ Status CheckLun(const std::string& field, const LunSpec& lun) {
       break;
     case Backing::kRamdisk:
       break;
-  }
-  return Status::Ok();
-}
-
-Status CheckPathPresent(const std::string& field, const LunSpec& lun) {
-  if ((lun.backing == Backing::kFileio || lun.backing == Backing::kBlock) && lun.path.empty()) {
-    return Status::Error(field + ".path: empty (a " + std::string(BackingName(lun.backing)) +
-                         " LUN needs its file or device)");
   }
   return Status::Ok();
 }
@@ -265,42 +229,16 @@ Status ValidateSpec(const TargetSpec& spec) {
     return Status::Error("luns: " + std::to_string(spec.luns.size()) + " LUNs, more than " +
                          std::to_string(kMaxLuns) + " (SCST_MAX_LUN)");
   }
-  std::set<std::string> names;
-  for (size_t i = 0; i < spec.luns.size(); ++i) {
-    const std::string field = "luns[" + std::to_string(i) + "]";
-    status = CheckLun(field, spec.luns[i]);
-    if (!status.ok()) return status;
-    if (!names.insert(spec.luns[i].name).second) {
-      return Status::Error(field + ".name \"" + spec.luns[i].name + "\": used twice");
-    }
-  }
-  std::set<std::string> initiators;
-  for (size_t i = 0; i < spec.acls.size(); ++i) {
-    const std::string field = "acls[" + std::to_string(i) + "]";
-    status = ValidateIscsiName(field + ".initiator", spec.acls[i].initiator);
-    if (!status.ok()) return status;
-    if (!initiators.insert(spec.acls[i].initiator).second) {
-      return Status::Error(field + ".initiator \"" + spec.acls[i].initiator + "\": listed twice");
-    }
-    if (spec.acls[i].chap) {
-      status = CheckChap(field + ".chap", *spec.acls[i].chap);
-      if (!status.ok()) return status;
-    }
-  }
-  if (spec.discovery_chap) {
-    status = CheckChap("discovery_chap", *spec.discovery_chap);
-    if (!status.ok()) return status;
-  }
+  status = ValidateLunsAndAcls(spec, CheckLun, CheckChapValue);
+  if (!status.ok()) return status;
   return CheckPerTargetChap(spec);
 }
 
 Result<std::string> ConfigText(const TargetSpec& spec) {
   Status status = ValidateSpec(spec);
   if (!status.ok()) return status;
-  for (size_t i = 0; i < spec.luns.size(); ++i) {
-    status = CheckPathPresent("luns[" + std::to_string(i) + "]", spec.luns[i]);
-    if (!status.ok()) return status;
-  }
+  status = CheckPathsPresent(spec);
+  if (!status.ok()) return status;
 
   std::string out = "# scst.conf for " + spec.iqn +
                     ", generated by iscsi-harness; apply with `scstadmin -config FILE`.\n";
@@ -386,12 +324,7 @@ Status ValidateAddLun(const TargetSpec& running, const LunSpec& lun, int lun_num
   }
   Status status = CheckLun("lun", lun);
   if (!status.ok()) return status;
-  for (const LunSpec& existing : running.luns) {
-    if (existing.name == lun.name) {
-      return Status::Error("lun.name \"" + lun.name + "\": already exported");
-    }
-  }
-  return Status::Ok();
+  return CheckNotExported(running, lun);
 }
 
 Result<std::vector<Argv>> AddLunCommands(const TargetSpec& running, const LunSpec& lun,

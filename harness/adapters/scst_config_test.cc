@@ -7,30 +7,19 @@
 #include <string>
 #include <vector>
 
+#include "harness/adapters/adapter_test_support.h"
+
 namespace harness::adapters::scst {
 namespace {
 
-constexpr char kIqn[] = "iqn.2003-01.org.reftarget.harness:target";
-constexpr char kInit1[] = "iqn.1993-08.org.debian:01:host1";
-constexpr char kInit2[] = "iqn.1993-08.org.debian:01:host2";
-constexpr uint64_t kMiB = 1024 * 1024;
+using test_support::kInit1;
+using test_support::kInit2;
+using test_support::kIqn;
+using test_support::kMiB;
+using test_support::LunAt;
 
-LunSpec Lun(std::string name, Backing backing, uint64_t size, std::string path = "") {
-  LunSpec lun;
-  lun.name = std::move(name);
-  lun.backing = backing;
-  lun.size_bytes = size;
-  lun.path = path;
-  return lun;
-}
-
-TargetSpec OneOfEach() {
-  TargetSpec spec;
-  spec.luns = {Lun("fileio0", Backing::kFileio, 64 * kMiB, "/var/tmp/h/fileio0.img"),
-               Lun("block0", Backing::kBlock, 128 * kMiB, "/dev/loop7"),
-               Lun("null0", Backing::kNull, 16 * kMiB)};
-  return spec;
-}
+// SCST has no RAM disk.
+TargetSpec OneOfEach() { return test_support::OneLunOfEach(/*with_ramdisk=*/false); }
 
 std::string Text(const TargetSpec& spec) {
   Result<std::string> text = ConfigText(spec);
@@ -38,16 +27,10 @@ std::string Text(const TargetSpec& spec) {
   return text.ok() ? text.value() : "";
 }
 
+// Each command as one line, an argument with blanks in single quotes.
 std::vector<std::string> Lines(const std::vector<Argv>& commands) {
   std::vector<std::string> out;
-  for (const Argv& argv : commands) {
-    std::string line;
-    for (const std::string& arg : argv) {
-      line +=
-          (line.empty() ? "" : " ") + (arg.find(' ') == std::string::npos ? arg : "'" + arg + "'");
-    }
-    out.push_back(line);
-  }
+  for (const Argv& argv : commands) out.push_back(DescribeCommand(argv, {}));
   return out;
 }
 
@@ -99,7 +82,7 @@ TEST(ScstConfigTest, OneLunOfEachBackingWithoutAcls) {
 
 TEST(ScstConfigTest, ThinWriteThroughAnd4096ByteBlocks) {
   TargetSpec spec;
-  LunSpec lun = Lun("thin0", Backing::kFileio, 1024 * kMiB, "/srv/thin0.img");
+  LunSpec lun = LunAt("thin0", Backing::kFileio, 1024 * kMiB, "/srv/thin0.img");
   lun.thin = true;
   lun.block_size = 4096;
   lun.write_back = false;
@@ -118,7 +101,7 @@ TEST(ScstConfigTest, ThinWriteThroughAnd4096ByteBlocks) {
 
 TEST(ScstConfigTest, ReadOnlyIsADeviceAttribute) {
   TargetSpec spec;
-  LunSpec lun = Lun("ro0", Backing::kBlock, 8 * kMiB, "/dev/loop1");
+  LunSpec lun = LunAt("ro0", Backing::kBlock, 8 * kMiB, "/dev/loop1");
   lun.read_only = true;
   spec.luns = {lun};
   EXPECT_NE(Text(spec).find("\t\tfilename /dev/loop1\n\t\tblocksize 512\n\t\tread_only 1\n"),
@@ -127,7 +110,7 @@ TEST(ScstConfigTest, ReadOnlyIsADeviceAttribute) {
 
 TEST(ScstConfigTest, AclsWithOneWayAndMutualChapAndDiscoveryChap) {
   TargetSpec spec;
-  spec.luns = {Lun("disk0", Backing::kFileio, 64 * kMiB, "/srv/disk0.img")};
+  spec.luns = {LunAt("disk0", Backing::kFileio, 64 * kMiB, "/srv/disk0.img")};
   spec.acls = {AclSpec{kInit1, ChapSpec{"user1", "secret1#secret", "", ""}},
                AclSpec{kInit2, ChapSpec{"user2", "secret2secret", "tgtuser", "tgtsecret99"}}};
   spec.discovery_chap = ChapSpec{"disc", "discsecret", "discback", "discbacksecret"};
@@ -265,10 +248,8 @@ TEST(ScstConfigTest, WhatScstCannotDoIsRefusedWithTheReason) {
 TEST(ScstConfigTest, ARefusedSecretIsNotRepeatedInTheMessage) {
   TargetSpec spec = OneOfEach();
   spec.discovery_chap = ChapSpec{"disc", "my\"secret", "", ""};
-  Status status = ValidateSpec(spec);
-  ASSERT_FALSE(status.ok());
-  EXPECT_EQ(status.message().find("my\"secret"), std::string::npos) << status.message();
-  EXPECT_EQ(status.message().rfind("discovery_chap.password: contains", 0), 0u) << status.message();
+  test_support::ExpectRefusedWithoutSecret(ValidateSpec(spec), "discovery_chap.password: contains",
+                                           "my\"secret");
 }
 
 TEST(ScstConfigTest, ConfigNeedsBackingPaths) {
@@ -285,7 +266,7 @@ TEST(ScstCommandsTest, ApplyAddRemoveAndTeardownWithoutAcls) {
             std::vector<std::string>{"scstadmin -noprompt -config /w/scst.conf"});
   TargetSpec running = OneOfEach();
   running.discovery_chap = ChapSpec{"disc", "discsecret", "discback", "discbacksecret"};
-  LunSpec lun = Lun("disk9", Backing::kFileio, 8 * kMiB, "/srv/disk9.img");
+  LunSpec lun = LunAt("disk9", Backing::kFileio, 8 * kMiB, "/srv/disk9.img");
   lun.thin = true;
   Result<std::vector<Argv>> add = AddLunCommands(running, lun, 3);
   ASSERT_TRUE(add.ok()) << add.error();
@@ -297,7 +278,7 @@ TEST(ScstCommandsTest, ApplyAddRemoveAndTeardownWithoutAcls) {
   EXPECT_EQ(Lines(add.value()), expected_add);
 
   Result<std::vector<Argv>> null_add =
-      AddLunCommands(running, Lun("n1", Backing::kNull, 4 * kMiB), 4);
+      AddLunCommands(running, MakeLunSpec("n1", Backing::kNull, 4 * kMiB), 4);
   ASSERT_TRUE(null_add.ok()) << null_add.error();
   EXPECT_EQ(Lines(null_add.value())[0],
             "scstadmin -noprompt -open_dev n1 -handler vdisk_nullio -attributes "
@@ -325,7 +306,7 @@ TEST(ScstCommandsTest, ApplyAddRemoveAndTeardownWithoutAcls) {
 TEST(ScstCommandsTest, LiveLunsGoIntoTheAclGroup) {
   TargetSpec running = OneOfEach();
   running.acls = {AclSpec{kInit1, std::nullopt}};
-  LunSpec lun = Lun("disk9", Backing::kBlock, 8 * kMiB, "/dev/loop9");
+  LunSpec lun = LunAt("disk9", Backing::kBlock, 8 * kMiB, "/dev/loop9");
   Result<std::vector<Argv>> add = AddLunCommands(running, lun, 3);
   ASSERT_TRUE(add.ok()) << add.error();
   EXPECT_EQ(Lines(add.value())[1], std::string("scstadmin -noprompt -add_lun 3 -driver iscsi "
@@ -348,10 +329,11 @@ TEST(ScstCommandsTest, RefusalsForLiveChanges) {
   EXPECT_NE(remove.error().find("LUN 0"), std::string::npos) << remove.error();
   EXPECT_TRUE(RemoveLunCommands(running, running.luns[0], 0, false).ok());
 
-  EXPECT_FALSE(AddLunCommands(running, Lun("fileio0", Backing::kFileio, kMiB, "/a"), 3).ok());
-  EXPECT_FALSE(AddLunCommands(running, Lun("r", Backing::kRamdisk, kMiB), 3).ok());
-  EXPECT_FALSE(AddLunCommands(running, Lun("f", Backing::kFileio, kMiB), 3).ok()) << "no path";
-  EXPECT_FALSE(AddLunCommands(running, Lun("f", Backing::kNull, kMiB), -1).ok());
+  EXPECT_FALSE(AddLunCommands(running, LunAt("fileio0", Backing::kFileio, kMiB, "/a"), 3).ok());
+  EXPECT_FALSE(AddLunCommands(running, MakeLunSpec("r", Backing::kRamdisk, kMiB), 3).ok());
+  EXPECT_FALSE(AddLunCommands(running, MakeLunSpec("f", Backing::kFileio, kMiB), 3).ok())
+      << "no path";
+  EXPECT_FALSE(AddLunCommands(running, MakeLunSpec("f", Backing::kNull, kMiB), -1).ok());
 }
 
 TEST(ScstCommandsTest, ExpectedSysfsPathsWithoutAcls) {

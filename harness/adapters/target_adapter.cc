@@ -1,5 +1,7 @@
 #include "harness/adapters/target_adapter.h"
 
+#include <utility>
+
 namespace harness::adapters {
 
 const char* BackingName(Backing backing) {
@@ -10,6 +12,14 @@ const char* BackingName(Backing backing) {
     case Backing::kNull: return "null";
   }
   return "unknown";
+}
+
+LunSpec MakeLunSpec(std::string name, Backing backing, uint64_t size_bytes) {
+  LunSpec lun;
+  lun.name = std::move(name);
+  lun.backing = backing;
+  lun.size_bytes = size_bytes;
+  return lun;
 }
 
 std::string Portal::ToString() const {

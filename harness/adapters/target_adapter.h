@@ -34,6 +34,10 @@ struct LunSpec {
   std::filesystem::path path;
 };
 
+// Returns a LunSpec named `name` with `backing` and `size_bytes`, every other field at its
+// default (designated initializers would trip -Wmissing-field-initializers).
+LunSpec MakeLunSpec(std::string name, Backing backing, uint64_t size_bytes = 64ull << 20);
+
 struct ChapSpec {
   std::string userid, password;                // the initiator's credentials
   std::string mutual_userid, mutual_password;  // the target's (mutual CHAP); may be empty

@@ -5,6 +5,8 @@
 
 #include <random>
 
+#include "harness/net/tcp_util.h"
+
 namespace harness::adapters {
 namespace {
 
@@ -144,22 +146,17 @@ Status TgtAdapter::Tgtadm(const std::vector<std::string>& args) {
 Result<std::string> TgtAdapter::PrepareBacking(const LunSpec& lun) {
   if (!lun.path.empty()) return lun.path.string();
   switch (lun.backing) {
-    case Backing::kFileio: {
-      auto f = files_->SparseFile(lun.name + ".img", lun.size_bytes);
-      if (!f.ok()) return f.status();
-      return f.value().string();
+    case Backing::kFileio:
+    case Backing::kBlock: {
+      LunSpec resolved = lun;
+      Status status = files_->Prepare(&resolved);
+      if (!status.ok()) return status;
+      return resolved.path.string();
     }
     case Backing::kRamdisk: {
-      auto f = ram_files_->SparseFile(lun.name + ".ram", lun.size_bytes);
+      auto f = ram_files_->CreateSparseFile(lun);
       if (!f.ok()) return f.status();
       return f.value().string();
-    }
-    case Backing::kBlock: {
-      auto f = files_->SparseFile(lun.name + ".blk", lun.size_bytes);
-      if (!f.ok()) return f.status();
-      auto loop = files_->LoopDevice(f.value(), /*direct_io=*/true);
-      if (!loop.ok()) return loop.status();
-      return loop.value().string();
     }
     case Backing::kNull:
       return std::string("/dev/null");
@@ -176,10 +173,14 @@ Result<RunningTarget> TgtAdapter::Start(const TargetSpec& spec) {
   if (spec.discovery_chap) return Status::Error(MissingCapability(*this, "require discovery CHAP"));
   std::error_code ec;
   std::filesystem::create_directories(options_.work_dir, ec);
-  files_ = std::make_unique<BackingFiles>(options_.work_dir / "backing");
+  // BLOCK LUNs run with --bsoflags direct (TgtLunCommands): the loop device reads the file
+  // with O_DIRECT too, so that nothing is cached twice.
+  BackingOptions direct;
+  direct.loop_direct_io = true;
+  files_ = std::make_unique<BackingFiles>(options_.work_dir / "backing", direct);
   ram_files_ = std::make_unique<BackingFiles>(options_.ram_dir /
                                               ("iscsi-harness-" + std::to_string(getpid())));
-  auto port = PickFreePort("127.0.0.1");
+  auto port = net::PickFreePort("127.0.0.1");
   if (!port.ok()) return port.status();
   control_port_ = PickControlPort();
   const auto log = options_.work_dir / "tgtd.log";
@@ -189,7 +190,7 @@ Result<RunningTarget> TgtAdapter::Start(const TargetSpec& spec) {
       log);
   if (!started.ok()) return started.status();
   tgtd_ = std::move(started).value();
-  if (!WaitForPort("127.0.0.1", port.value(), kStartLimit)) {
+  if (!net::WaitForTcpPort("127.0.0.1", port.value(), kStartLimit)) {
     std::string tail = process::TailOfFile(log, 20);
     Stop();
     return Status::Error("tgtd did not listen on 127.0.0.1:" + std::to_string(port.value()) +
@@ -250,9 +251,9 @@ Status TgtAdapter::Stop() {
     tgtd_->Stop(std::chrono::seconds(3));
     tgtd_.reset();
   }
-  if (files_) files_->Release();
+  if (files_) files_->ReleaseAll();
   if (ram_files_) {
-    ram_files_->Release();
+    ram_files_->ReleaseAll();
     std::error_code ec;
     std::filesystem::remove(ram_files_->dir(), ec);
   }

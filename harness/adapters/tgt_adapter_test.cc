@@ -9,15 +9,6 @@
 namespace harness::adapters {
 namespace {
 
-// Designated initializers would trip -Wmissing-field-initializers; build specs by hand.
-LunSpec Lun(std::string name, Backing backing, uint64_t size = 64ull << 20) {
-  LunSpec l;
-  l.name = std::move(name);
-  l.backing = backing;
-  l.size_bytes = size;
-  return l;
-}
-
 process::RunResult Inquiry(const RunningTarget& t, int lun) {
   process::RunOptions o;
   o.limit = std::chrono::seconds(20);
@@ -36,7 +27,8 @@ TEST(TgtAdapterTest, StartsExportsAddsRemovesAndStops) {
   TgtAdapter adapter(options);
   TargetSpec spec;
   spec.iqn = "iqn.2024-01.org.reftarget.harness:tgt-adapter-test";
-  spec.luns = {Lun("file0", Backing::kFileio, 16u << 20), Lun("ram0", Backing::kRamdisk, 16u << 20)};
+  spec.luns = {MakeLunSpec("file0", Backing::kFileio, 16u << 20),
+               MakeLunSpec("ram0", Backing::kRamdisk, 16u << 20)};
   spec.luns[1].block_size = 4096;
   auto started = adapter.Start(spec);
   ASSERT_TRUE(started.ok()) << started.error();
@@ -46,7 +38,7 @@ TEST(TgtAdapterTest, StartsExportsAddsRemovesAndStops) {
   process::RunResult inq = Inquiry(t, 1);
   EXPECT_TRUE(inq.exited_ok()) << inq.Describe() << "\n" << inq.output;
 
-  auto added = adapter.AddLun(Lun("file1", Backing::kFileio, 8u << 20));
+  auto added = adapter.AddLun(MakeLunSpec("file1", Backing::kFileio, 8u << 20));
   ASSERT_TRUE(added.ok()) << added.error();
   EXPECT_EQ(added.value(), 3);
   EXPECT_TRUE(Inquiry(t, 3).exited_ok());

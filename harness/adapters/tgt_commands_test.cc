@@ -7,15 +7,6 @@
 namespace harness::adapters {
 namespace {
 
-// Designated initializers would trip -Wmissing-field-initializers; build specs by hand.
-LunSpec Lun(std::string name, Backing backing, uint64_t size = 64ull << 20) {
-  LunSpec l;
-  l.name = std::move(name);
-  l.backing = backing;
-  l.size_bytes = size;
-  return l;
-}
-
 std::string Join(const std::vector<std::string>& argv) {
   std::string s;
   for (const auto& a : argv) s += (s.empty() ? "" : " ") + a;
@@ -25,8 +16,8 @@ std::string Join(const std::vector<std::string>& argv) {
 TEST(TgtCommandsTest, OneLunOfEachKindInDemoMode) {
   TargetSpec spec;
   spec.iqn = "iqn.2024-01.test:t";
-  spec.luns = {Lun("f", Backing::kFileio), Lun("b", Backing::kBlock),
-               Lun("r", Backing::kRamdisk), Lun("n", Backing::kNull)};
+  spec.luns = {MakeLunSpec("f", Backing::kFileio), MakeLunSpec("b", Backing::kBlock),
+               MakeLunSpec("r", Backing::kRamdisk), MakeLunSpec("n", Backing::kNull)};
   spec.luns[2].write_back = false;
   auto cmds = TgtSetupCommands(spec, 1, {"/w/f.img", "/dev/loop7", "/dev/shm/r.ram", "/dev/null"});
   ASSERT_EQ(cmds.size(), 6u);
@@ -47,7 +38,7 @@ TEST(TgtCommandsTest, OneLunOfEachKindInDemoMode) {
 }
 
 TEST(TgtCommandsTest, LunParametersBecomeOneUpdate) {
-  LunSpec lun = Lun("t", Backing::kFileio);
+  LunSpec lun = MakeLunSpec("t", Backing::kFileio);
   lun.block_size = 4096;
   lun.thin = true;
   lun.read_only = true;

@@ -1,6 +1,6 @@
 #include "harness/adapters/url_adapter.h"
 
-#include "harness/adapters/backing_files.h"
+#include "harness/net/tcp_util.h"
 
 namespace harness::adapters {
 
@@ -67,7 +67,7 @@ Capabilities UrlAdapter::capabilities() const {
 }
 
 Result<RunningTarget> UrlAdapter::Start(const TargetSpec&) {
-  if (!WaitForPort(url_.portal.host, url_.portal.port, std::chrono::seconds(10))) {
+  if (!net::WaitForTcpPort(url_.portal.host, url_.portal.port, std::chrono::seconds(10))) {
     return Status::Error(url_.portal.ToString() + ": no TCP answer within 10 s");
   }
   RunningTarget t;

@@ -7,8 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "harness/net/tcp_util.h"
 #include "harness/rawpdu/crc32c.h"
-#include "harness/rawpdu/net_util.h"
 
 namespace harness::rawpdu {
 namespace {
@@ -47,9 +47,12 @@ const char* RecvStatusName(RecvStatus status) {
 std::unique_ptr<RawConnection> RawConnection::Connect(const std::string& host, int port,
                                                       std::chrono::milliseconds timeout,
                                                       std::string* error) {
-  int fd = ConnectTcp(host, port, timeout, error);
-  if (fd < 0) return nullptr;
-  return std::unique_ptr<RawConnection>(new RawConnection(fd));
+  Result<int> fd = net::ConnectTcp(host, port, timeout);
+  if (!fd.ok()) {
+    *error = fd.error();
+    return nullptr;
+  }
+  return std::unique_ptr<RawConnection>(new RawConnection(fd.value()));
 }
 
 RawConnection::~RawConnection() {

@@ -11,7 +11,7 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/rawpdu/net_util.h"
+#include "harness/net/tcp_util.h"
 #include "suites/target/support/subprocess.h"
 
 #ifndef REFTARGET_BIN
@@ -20,7 +20,6 @@
 
 namespace itest {
 
-using namespace harness::rawpdu;  // NOLINT: the raw PDU client is the suites' vocabulary
 namespace {
 
 constexpr int kStartAttempts = 3;
@@ -66,8 +65,12 @@ std::unique_ptr<TargetProcess> TargetProcess::Start(const TargetSpec& spec, std:
   const auto config_path = t->dir_.path() / "saveconfig.json";
 
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
-    int port = PickFreePort(error);
-    if (port < 0) return nullptr;
+    const harness::Result<int> picked = harness::net::PickFreePort();
+    if (!picked.ok()) {
+      *error = picked.error();
+      return nullptr;
+    }
+    const int port = picked.value();
     {
       std::ofstream out(config_path);
       out << BuildSaveconfig(spec, t->host_, port).dump(2) << "\n";
@@ -89,7 +92,7 @@ std::unique_ptr<TargetProcess> TargetProcess::Start(const TargetSpec& spec, std:
 
     const auto deadline = std::chrono::steady_clock::now() + options.start_timeout;
     while (std::chrono::steady_clock::now() < deadline && t->Alive()) {
-      if (WaitForTcpPort(t->host_, port, std::chrono::milliseconds(200))) return t;
+      if (harness::net::WaitForTcpPort(t->host_, port, std::chrono::milliseconds(200))) return t;
     }
     const bool died = !t->Alive();
     const std::string state = t->DescribeState();
