@@ -318,6 +318,8 @@ void Connection::HandleLogout(const LogoutRequestPdu& logout) {
     r.max_cmd_sn = CurrentMaxCmdSn();
     r.time2wait = static_cast<uint16_t>(params_.default_time2wait);
     r.time2retain = static_cast<uint16_t>(params_.default_time2retain);
+    // The session is gone for the initiator once it reads the response, before teardown ends.
+    if (r.response == 0) context_.sessions->MarkLoggedOut(session_key_, tsih_);
     Send(Encode(r));
     if (r.response == 0) {
       for (auto& [itt, task] : tasks_) task->aborted = true;

@@ -39,10 +39,16 @@ std::vector<SessionTable::Terminator> SessionTable::SessionsOfTarget(
   return out;
 }
 
+void SessionTable::MarkLoggedOut(const SessionKey& key, uint16_t tsih) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sessions_.find(key);
+  if (it != sessions_.end() && it->second.tsih == tsih) it->second.logged_out = true;
+}
+
 bool SessionTable::HasTsih(uint16_t tsih) const {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [k, e] : sessions_) {
-    if (e.tsih == tsih) return true;
+    if (e.tsih == tsih && !e.logged_out) return true;
   }
   return false;
 }

@@ -41,10 +41,14 @@ class SessionTable {
   uint16_t Add(const SessionKey& key, Terminator terminate, Terminator* reinstated);
   // Removes the session `tsih` if it is still registered under `key`.
   void Remove(const SessionKey& key, uint16_t tsih);
+  // Marks the session `tsih` as logged out: from the Logout Response on, a login naming its
+  // TSIH finds no session (0x020A), while a reinstating login with its ISID still waits
+  // for its teardown.
+  void MarkLoggedOut(const SessionKey& key, uint16_t tsih);
   // Returns the terminators of every session of `target_name` but `except_tsih` (TARGET
   // COLD RESET closes them all); the caller runs them outside the table's lock.
   std::vector<Terminator> SessionsOfTarget(const std::string& target_name, uint16_t except_tsih) const;
-  // Returns true if a session with this TSIH exists.
+  // Returns true if a session with this TSIH exists and has not logged out.
   bool HasTsih(uint16_t tsih) const;
   size_t size() const;
 
@@ -52,6 +56,7 @@ class SessionTable {
   struct Entry {
     uint16_t tsih;
     Terminator terminate;
+    bool logged_out = false;
   };
   const size_t max_sessions_;
   mutable std::mutex mu_;

@@ -44,6 +44,22 @@ TEST(SessionTableTest, SameIsidReinstatesTheOldSession) {
   EXPECT_TRUE(table.HasTsih(second));
 }
 
+TEST(SessionTableTest, LoggedOutSessionHasNoTsihButStillReinstates) {
+  SessionTable table;
+  bool old_terminated = false;
+  SessionTable::Terminator old;
+  const uint16_t first = table.Add(Key("iqn.a", 1), [&](auto) { old_terminated = true; }, &old);
+  table.MarkLoggedOut(Key("iqn.a", 2), first);  // another key: no effect
+  EXPECT_TRUE(table.HasTsih(first));
+  table.MarkLoggedOut(Key("iqn.a", 1), first);
+  EXPECT_FALSE(table.HasTsih(first));
+  // A new login with the same ISID still waits for the logged-out session's teardown.
+  table.Add(Key("iqn.a", 1), [](auto) {}, &old);
+  ASSERT_TRUE(old);
+  old({});
+  EXPECT_TRUE(old_terminated);
+}
+
 TEST(SessionTableTest, FullTableRefusesNewSessionsButAllowsReinstatement) {
   SessionTable table(2);
   SessionTable::Terminator old;
