@@ -81,6 +81,8 @@ std::optional<Sense> ParseSenseSegment(const std::vector<uint8_t>& data);
 
 // Lower-case hex of `bytes` with a "0x" prefix.
 std::string ToHex(const std::vector<uint8_t>& bytes);
+// "0b" and the base64 of `bytes`, padded (RFC 7143 §6.1 binary values).
+std::string ToBase64(const std::vector<uint8_t>& bytes);
 // Decodes "0x..." hex or "0b..." base64 (RFC 7143 §6.1 binary values). nullopt if invalid.
 std::optional<std::vector<uint8_t>> DecodeBinaryValue(const std::string& value);
 

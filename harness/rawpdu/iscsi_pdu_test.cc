@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <random>
+#include <vector>
 
 #include "harness/rawpdu/crc32c.h"
 #include "harness/rawpdu/pdu_mutator.h"
@@ -24,6 +26,20 @@ TEST(Crc32c, KnownVectors) {
   uint8_t incrementing[32];
   for (int i = 0; i < 32; ++i) incrementing[i] = static_cast<uint8_t>(i);
   EXPECT_EQ(Crc32c(incrementing, sizeof(incrementing)), 0x46DD794Eu);
+}
+
+TEST(Crc32c, HardwarePathAgreesWithTheTable) {
+  std::mt19937 rng(7);
+  std::vector<uint8_t> data(300);
+  for (auto& b : data) b = static_cast<uint8_t>(rng());
+  // Every length and misalignment around the 8-byte steps of the hardware loop.
+  for (size_t n = 0; n < data.size(); n += 7) {
+    for (size_t off = 0; off < 9 && off + n <= data.size(); ++off) {
+      EXPECT_EQ(Crc32cExtend(0x1234, data.data() + off, n),
+                Crc32cExtendPortable(0x1234, data.data() + off, n))
+          << "n=" << n << " off=" << off << " hardware=" << Crc32cHardware();
+    }
+  }
 }
 
 TEST(Crc32c, ExtendEqualsOneShot) {

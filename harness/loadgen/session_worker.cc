@@ -1,0 +1,437 @@
+#include "harness/loadgen/session_worker.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+#include "harness/iscsi/cdb.h"
+#include "harness/loadgen/block_format.h"
+#include "harness/loadgen/block_verify.h"
+#include "harness/loadgen/retry_policy.h"
+
+namespace harness::loadgen {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+constexpr milliseconds kMaxWait{100};  // longest sleep in Poll / Service
+constexpr int kPickTries = 8;
+
+uint64_t RealtimeNs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+std::string FormatIsid(const iscsi::Isid& isid) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "80%06x%04x", isid.random & 0xffffff, isid.qualifier);
+  return buf;
+}
+
+SessionWorker::SessionWorker(int index, std::unique_ptr<iscsi::Session> session)
+    : index_(index), session_(std::move(session)) {}
+
+bool SessionWorker::Stopping(const RunContext& run, Clock::time_point now) const {
+  return dead_ || run.stop.load(std::memory_order_relaxed) || (run.end && now >= *run.end);
+}
+
+bool SessionWorker::AllIssued(const RunContext& run) const {
+  if (run.workload.io_count == 0) return false;
+  return std::all_of(streams_.begin(), streams_.end(),
+                     [&run](const Stream& s) { return s.issued >= run.workload.io_count; });
+}
+
+void SessionWorker::Record(RunContext& run, size_t lun_index, Event event, uint64_t n) {
+  run.luns[lun_index].series->AddEvent(run.Seconds(Clock::now()), event, n);
+}
+
+void SessionWorker::Run(RunContext& run, const std::vector<LbaRange>& slices) {
+  result_ = SessionResult{};
+  result_.session = index_;
+  if (session_->options().isid) result_.isid = FormatIsid(*session_->options().isid);
+  uas_.clear();
+  streams_.clear();
+  for (size_t i = 0; i < slices.size(); ++i) {
+    Stream s;
+    s.slice = slices[i];
+    s.cursor = slices[i].first;
+    s.rng.seed(run.seed ^ (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(index_ + 1)) ^
+               (0xc2b2ae3d27d4eb4full * (i + 1)));
+    streams_.push_back(s);
+  }
+  dead_ = false;
+  for (;;) {
+    Clock::time_point now = Clock::now();
+    if (!Stopping(run, now)) Fill(run, now);
+    SubmitDue(run, now);
+    if (dead_) {
+      // Gave up reconnecting: whatever still waits for the connection fails.
+      for (iscsi::Completion& c : session_->Poll(milliseconds(0))) Handle(run, std::move(c));
+      std::vector<Io> lost = std::move(lost_);
+      lost_.clear();
+      for (Io& io : lost) Fail(run, io, Event::kRetriesExhausted, "session gave up reconnecting");
+      // A dead session reports nothing more about what it still had.
+      for (auto& [id, io] : in_flight_)
+        Fail(run, io, Event::kRetriesExhausted, "session gave up reconnecting");
+      in_flight_.clear();
+    } else if (session_->broken() || need_reset_ || !lost_.empty()) {
+      Recover(run);
+      continue;
+    }
+    if (in_flight_.empty() && backing_off_.empty() && (Stopping(run, now) || AllIssued(run))) break;
+    now = Clock::now();
+    milliseconds wait = kMaxWait;
+    for (const Io& io : backing_off_) {
+      wait = std::min(wait, duration_cast<milliseconds>(io.due - now) + milliseconds(1));
+    }
+    if (run.end && now < *run.end) {
+      wait = std::min(wait, duration_cast<milliseconds>(*run.end - now) + milliseconds(1));
+    }
+    wait = std::max(wait, milliseconds(0));
+    if (in_flight_.empty()) {
+      // Nothing to wait for but time (back-off, or writes blocked by another session's
+      // writes): keep answering the target's NOP-Ins meanwhile.
+      if (wait.count() > 0) session_->Service(wait);
+    } else {
+      for (iscsi::Completion& c : session_->Poll(wait)) Handle(run, std::move(c));
+    }
+    if (run.journal != nullptr) run.journal->MaybeFlush();
+  }
+}
+
+void SessionWorker::Fill(RunContext& run, Clock::time_point now) {
+  const int qd = run.config->queue_depth;
+  for (size_t i = 0; i < streams_.size(); ++i) {
+    Stream& s = streams_[i];
+    while (s.owned < qd && (run.workload.io_count == 0 || s.issued < run.workload.io_count)) {
+      std::optional<Io> io = Pick(run, i);
+      if (!io) break;
+      ++s.owned;
+      ++s.issued;
+      io->first_submit = now;
+      Submit(run, std::move(*io));
+      if (session_->broken()) return;
+    }
+  }
+}
+
+std::optional<SessionWorker::Io> SessionWorker::Pick(RunContext& run, size_t i) {
+  Stream& s = streams_[i];
+  LunShared& lun = run.luns[i];
+  const Workload& w = run.workload;
+  Io io;
+  io.lun_index = i;
+  io.op = static_cast<int>(s.rng() % 100) < w.read_percent ? IoOp::kRead : IoOp::kWrite;
+  uint64_t total_weight = 0;
+  for (const BlockSizeWeight& b : w.block_sizes) total_weight += b.weight;
+  uint64_t pick = s.rng() % total_weight;
+  uint32_t bytes = w.block_sizes.front().bytes;
+  for (const BlockSizeWeight& b : w.block_sizes) {
+    if (pick < b.weight) {
+      bytes = b.bytes;
+      break;
+    }
+    pick -= b.weight;
+  }
+  io.blocks = bytes / lun.block_size;
+  const uint64_t end = s.slice.first + s.slice.count;
+  for (int attempt = 0; attempt < kPickTries; ++attempt) {
+    uint64_t lba;
+    if (w.sequential) {
+      if (s.cursor + io.blocks > end) s.cursor = s.slice.first;
+      lba = s.cursor;
+    } else {
+      const uint64_t slots = s.slice.count / io.blocks;
+      lba = s.slice.first + (s.rng() % slots) * io.blocks;
+    }
+    if (io.op == IoOp::kWrite) {
+      std::optional<uint64_t> gen = lun.map->BeginWrite(lba, io.blocks);
+      if (!gen) {
+        if (w.sequential) return std::nullopt;  // wait for the write ahead of us
+        continue;
+      }
+      io.generation = *gen;
+    }
+    if (w.sequential) s.cursor = lba + io.blocks;
+    io.lba = lba;
+    return io;
+  }
+  return std::nullopt;
+}
+
+void SessionWorker::Submit(RunContext& run, Io io) {
+  if (dead_) {
+    Fail(run, io, Event::kRetriesExhausted, "session gave up reconnecting");
+    return;
+  }
+  LunShared& lun = run.luns[io.lun_index];
+  const uint32_t bytes = io.blocks * lun.block_size;
+  iscsi::CommandRequest req;
+  req.lun = lun.lun;
+  req.limit = run.config->retry.command_limit;
+  if (io.op == IoOp::kRead) {
+    io.snapshot = lun.map->BeginRead(io.lba, io.blocks);
+    req.cdb = iscsi::cdb::Read16(io.lba, io.blocks);
+    req.direction = iscsi::DataDirection::kRead;
+    req.data_in_length = bytes;
+  } else {
+    iscsi::RwFlags flags;
+    flags.fua = run.workload.fua;
+    req.cdb = iscsi::cdb::Write16(io.lba, io.blocks, flags);
+    req.direction = iscsi::DataDirection::kWrite;
+    // Encoded again on a retry rather than kept: the bytes are the same, and a retry is rare.
+    req.data_out.resize(bytes);
+    BlockHeader h;
+    h.lun = static_cast<uint16_t>(lun.lun);
+    h.writer = static_cast<uint16_t>(index_);
+    h.lba = io.lba;
+    h.generation = io.generation;
+    h.run_id = run.run_id;
+    EncodeBlocks(h, lun.block_size, req.data_out);
+  }
+  Result<iscsi::CommandId> id = session_->Submit(std::move(req));
+  if (!id.ok()) {
+    if (session_->broken()) {
+      lost_.push_back(std::move(io));  // resubmitted after the reconnect
+      return;
+    }
+    Fail(run, io, Event::kTransportError, "not sent: " + id.error());
+    return;
+  }
+  in_flight_.emplace(id.value(), std::move(io));
+}
+
+void SessionWorker::SubmitDue(RunContext& run, Clock::time_point now) {
+  if (backing_off_.empty()) return;
+  std::vector<Io> due;
+  auto split = std::stable_partition(backing_off_.begin(), backing_off_.end(),
+                                     [now](const Io& io) { return io.due > now; });
+  std::move(split, backing_off_.end(), std::back_inserter(due));
+  backing_off_.erase(split, backing_off_.end());
+  for (Io& io : due) Submit(run, std::move(io));
+}
+
+void SessionWorker::Handle(RunContext& run, iscsi::Completion completion) {
+  auto it = in_flight_.find(completion.id);
+  if (it == in_flight_.end()) return;
+  Io io = std::move(it->second);
+  in_flight_.erase(it);
+  const iscsi::CommandResult& r = completion.result;
+  const Clock::time_point now = Clock::now();
+  const auto elapsed = duration_cast<milliseconds>(now - io.first_submit);
+  RetryDecision d = DecideRetry(r, io.retries, io.busy_retries, elapsed, run.config->retry);
+  const uint32_t bytes = io.blocks * run.luns[io.lun_index].block_size;
+  if (d.action == RetryAction::kDone && io.op == IoOp::kRead && r.data_in.size() != bytes) {
+    d.action = RetryAction::kFail;
+    d.event = Event::kTransportError;
+    d.reason = "GOOD with " + std::to_string(r.data_in.size()) + " of " + std::to_string(bytes) +
+               " Data-In bytes";
+  }
+  switch (d.action) {
+    case RetryAction::kDone:
+      Complete(run, io, r, now);
+      return;
+    case RetryAction::kRetry: {
+      Record(run, io.lun_index, d.event);
+      Record(run, io.lun_index, Event::kRetry);
+      if (d.event == Event::kUnitAttention) {
+        ++uas_[{run.luns[io.lun_index].lun, r.decoded.Triple()}];
+      }
+      if (d.event == Event::kBusy || d.event == Event::kTaskSetFull) {
+        ++io.busy_retries;
+      } else {
+        ++io.retries;
+      }
+      if (d.backoff.count() > 0) {
+        io.due = now + d.backoff;
+        backing_off_.push_back(std::move(io));
+      } else {
+        Submit(run, std::move(io));
+      }
+      return;
+    }
+    case RetryAction::kReconnectRetry:
+      lost_.push_back(std::move(io));  // counted once per outage by Recover()
+      return;
+    case RetryAction::kAbortRetry:
+    case RetryAction::kFail:
+      break;
+  }
+  // A real failure: count it, keep a sample.
+  Record(run, io.lun_index, d.event);
+  IoErrorSample sample;
+  sample.t_s = run.Seconds(now);
+  sample.session = index_;
+  sample.lun = run.luns[io.lun_index].lun;
+  sample.op = io.op;
+  sample.lba = io.lba;
+  sample.blocks = io.blocks;
+  sample.kind = d.event;
+  sample.detail = r.cdb.Name() + ": " + d.reason;
+  run.AddErrorSample(std::move(sample));
+  if (d.event == Event::kTimeout || r.outcome == iscsi::Outcome::kTimeout) Settle(completion.id);
+  if (d.action == RetryAction::kAbortRetry && !Stopping(run, now)) {
+    ++io.retries;
+    Record(run, io.lun_index, Event::kRetry);
+    Submit(run, std::move(io));  // waits in lost_ if Settle() broke the session
+    return;
+  }
+  Fail(run, io, Event::kRetry, d.reason);
+}
+
+void SessionWorker::Complete(RunContext& run, Io& io, const iscsi::CommandResult& r,
+                             Clock::time_point now) {
+  LunShared& lun = run.luns[io.lun_index];
+  const uint32_t bytes = io.blocks * lun.block_size;
+  const double t = run.Seconds(now);
+  const auto latency = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(now - io.first_submit).count());
+  if (io.op == IoOp::kWrite) {
+    lun.map->EndWrite(io.lba, io.blocks, io.generation, true);
+    if (run.journal != nullptr) {
+      JournalRecord rec;
+      rec.lun = static_cast<uint16_t>(lun.lun);
+      rec.writer = static_cast<uint16_t>(index_);
+      rec.lba = io.lba;
+      rec.blocks = io.blocks;
+      rec.block_size = lun.block_size;
+      rec.generation = io.generation;
+      rec.time_ns = RealtimeNs();
+      run.journal->Append(rec);
+    }
+  } else {
+    const std::vector<BlockExpectation> expect = lun.map->Complete(io.snapshot);
+    std::vector<VerifyError> errors;
+    const uint64_t checked =
+        VerifyBlocks(r.data_in, lun.block_size, static_cast<uint16_t>(lun.lun), io.lba, run.run_id,
+                     expect, run.config->assume_zeroed, &errors);
+    if (checked > 0) lun.series->AddEvent(t, Event::kVerifiedBlock, checked);
+    if (!errors.empty()) lun.series->AddEvent(t, Event::kVerifyError, errors.size());
+    for (VerifyError& e : errors) {
+      e.session = index_;
+      e.t_s = t;
+      run.AddVerifySample(std::move(e));
+    }
+  }
+  lun.series->AddIo(t, io.op, bytes, latency);
+  --streams_[io.lun_index].owned;
+}
+
+void SessionWorker::Fail(RunContext& run, Io& io, Event event, const std::string& detail) {
+  if (event != Event::kRetry) {
+    Record(run, io.lun_index, event);
+    IoErrorSample sample;
+    sample.t_s = run.Seconds(Clock::now());
+    sample.session = index_;
+    sample.lun = run.luns[io.lun_index].lun;
+    sample.op = io.op;
+    sample.lba = io.lba;
+    sample.blocks = io.blocks;
+    sample.kind = event;
+    sample.detail = detail;
+    run.AddErrorSample(std::move(sample));
+  }
+  // The blocks may hold the new generation or the old one (SBC-3 §4.x: a failed WRITE
+  // leaves the medium indeterminate), and are free for the next write.
+  if (io.op == IoOp::kWrite) {
+    run.luns[io.lun_index].map->EndWrite(io.lba, io.blocks, io.generation, false);
+  }
+  --streams_[io.lun_index].owned;
+}
+
+void SessionWorker::Settle(iscsi::CommandId command) {
+  if (session_->broken()) return;  // the reconnect ends it
+  Result<iscsi::TmfResult> tmf = session_->AbortTask(command, session_->options().connect_limit);
+  // Session refuses (sending nothing) to abort a command whose response has arrived since,
+  // for instance while it waited for an earlier ABORT TASK: that command is settled. Session
+  // says so only in its message.
+  if (!tmf.ok() && tmf.error().find("is not in flight") != std::string::npos) return;
+  ++result_.aborts_sent;
+  // "Function complete" (aborted) and "Task does not exist" (already done, or never
+  // arrived and its CmdSN now filled, RFC 7143 §11.5.1) both settle the command.
+  if (tmf.ok() && (tmf.value().response == iscsi::tmf_response::kFunctionComplete ||
+                   tmf.value().response == iscsi::tmf_response::kTaskDoesNotExist)) {
+    return;
+  }
+  // Anything else: escalate as the midlayer does (abort, then reset): reinstate the
+  // session, which ends every task of the old one (RFC 7143 §6.3.5).
+  result_.last_error =
+      tmf.ok() ? "ABORT TASK: " + iscsi::TmfResponseName(tmf.value().response) : tmf.error();
+  need_reset_ = true;
+}
+
+void SessionWorker::Recover(RunContext& run) {
+  // Everything the dead connection still reports ends up in lost_ (or completes).
+  for (iscsi::Completion& c : session_->Poll(milliseconds(0))) Handle(run, std::move(c));
+  const bool loss = session_->broken();
+  if (!loss && !need_reset_) {
+    std::vector<Io> lost = std::move(lost_);
+    lost_.clear();
+    for (Io& io : lost) Submit(run, std::move(io));
+    return;
+  }
+  const Clock::time_point outage_start = Clock::now();
+  if (loss) {
+    ++result_.connection_losses;
+    result_.last_error = session_->last_error();
+    // Counted once per outage, on every LUN that had commands in the air.
+    std::vector<bool> hit(run.luns.size(), false);
+    for (const Io& io : lost_) hit[io.lun_index] = true;
+    for (size_t i = 0; i < hit.size(); ++i) {
+      if (hit[i]) Record(run, i, Event::kConnectionLoss);
+    }
+    IoErrorSample sample;
+    sample.t_s = run.Seconds(outage_start);
+    sample.session = index_;
+    sample.lun = -1;  // the whole session
+    sample.kind = Event::kConnectionLoss;
+    sample.detail = "connection lost (" + std::to_string(lost_.size()) +
+                    " commands in flight): " + session_->last_error();
+    run.AddErrorSample(std::move(sample));
+  }
+  need_reset_ = false;
+  bool ok = false;
+  if (!dead_) {
+    milliseconds pause{100};
+    for (;;) {
+      Status st = session_->Reconnect(run.config->connect_limit);
+      if (st.ok()) {
+        ok = true;
+        break;
+      }
+      result_.last_error = st.message();
+      const bool out_of_time = Clock::now() - outage_start >= run.config->reconnect_limit;
+      if (out_of_time || run.stop.load()) break;
+      std::this_thread::sleep_for(pause);
+      pause = std::min(pause * 2, milliseconds(1000));
+    }
+  }
+  result_.outage_s += std::chrono::duration<double>(Clock::now() - outage_start).count();
+  std::vector<Io> lost = std::move(lost_);
+  lost_.clear();
+  if (ok) {
+    ++result_.reconnects;
+    for (Io& io : lost) {
+      Record(run, io.lun_index, Event::kRetry);
+      Submit(run, std::move(io));
+    }
+    return;
+  }
+  dead_ = true;
+  result_.gave_up = true;
+  for (Io& io : lost) {
+    Fail(run, io, Event::kRetriesExhausted,
+         "no reconnect within " + std::to_string(run.config->reconnect_limit.count()) +
+             " ms: " + result_.last_error);
+  }
+  for (Io& io : backing_off_) {
+    Fail(run, io, Event::kRetriesExhausted, "session gave up reconnecting");
+  }
+  backing_off_.clear();
+}
+
+}  // namespace harness::loadgen
