@@ -317,6 +317,9 @@ Result<std::vector<Command>> SetupCommands(const TargetSpec& spec, const Options
     out.push_back(Targetcli({tpg, "set", "attribute", "generate_node_acls=0",
                              std::string("authentication=") + (plan.authentication ? "1" : "0")}));
   }
+  for (const auto& [key, value] : spec.iscsi_parameters) {
+    out.push_back(Targetcli({tpg, "set", "parameter", key + "=" + value}));
+  }
   for (const AclSpec& acl : spec.acls) {
     const std::string acl_path = tpg + "/acls/" + acl.initiator;
     out.push_back(Targetcli({tpg + "/acls", "create", acl.initiator, "add_mapped_luns=false"}));
@@ -479,6 +482,7 @@ Result<json> SaveConfig(const TargetSpec& spec, const Options& options) {
   }
   json tpg = {{"attributes", tpg_attributes}, {"enable", true},     {"luns", luns},
               {"node_acls", node_acls},       {"portals", portals}, {"tag", 1}};
+  if (!spec.iscsi_parameters.empty()) tpg["parameters"] = spec.iscsi_parameters;
 
   json fabric_modules = json::array();
   if (spec.discovery_chap) {

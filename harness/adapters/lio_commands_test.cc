@@ -529,5 +529,17 @@ TEST(LioSaveConfigTest, DemoModeAttributesMatchTheBlockFixture) {
   EXPECT_EQ(generated.value()["targets"][0]["tpgs"][0]["node_acls"], json::array());
 }
 
+TEST(LioSetupTest, IscsiParametersAreTpgParameters) {
+  TargetSpec spec = OneOfEach();
+  spec.iscsi_parameters = {{"InitialR2T", "No"}};
+  const std::vector<std::string> lines = SetupLines(spec);
+  EXPECT_NE(std::find(lines.begin(), lines.end(), T(" set parameter InitialR2T=No")), lines.end());
+  Options o;
+  o.port = 3260;
+  Result<json> config = SaveConfig(spec, o);
+  ASSERT_TRUE(config.ok()) << config.error();
+  EXPECT_EQ(config.value()["targets"][0]["tpgs"][0]["parameters"]["InitialR2T"], "No");
+}
+
 }  // namespace
 }  // namespace harness::adapters::lio

@@ -267,6 +267,8 @@ Result<std::string> ConfigText(const TargetSpec& spec) {
     }
   }
   out += "\n\tTARGET " + spec.iqn + " {\n";
+  // iSCSI keys are target attributes in scst.conf (iscsi-scst's README, "InitialR2T").
+  for (const auto& [key, value] : spec.iscsi_parameters) out += "\t\t" + key + " " + value + "\n";
   std::set<std::string> users;
   for (const AclSpec& acl : spec.acls) {
     if (acl.chap && users.insert(acl.chap->userid).second) {

@@ -348,5 +348,13 @@ TEST(ScstCommandsTest, ExpectedSysfsPathsWithoutAcls) {
   EXPECT_EQ(ExpectedSysfsPaths(spec), expected);
 }
 
+TEST(ScstConfigTest, IscsiParametersAreTargetAttributes) {
+  TargetSpec spec;
+  spec.luns = {LunAt("d0", Backing::kFileio, 64 * kMiB, "/srv/d0.img")};
+  spec.iscsi_parameters = {{"InitialR2T", "No"}};
+  const std::string text = Text(spec);
+  EXPECT_NE(text.find("\tTARGET " + spec.iqn + " {\n\t\tInitialR2T No\n"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace harness::adapters::scst

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -55,6 +56,9 @@ struct TargetSpec {
   std::vector<AclSpec> acls;     // empty: any initiator may log in (demo mode)
   std::optional<ChapSpec> discovery_chap;
   bool ipv6_portal = false;      // also listen on [::1]
+  // iSCSI keys the target's portal group offers in login negotiation (RFC 7143 §13), as
+  // LIO's TPG "parameters": "InitialR2T" -> "No". Empty: the target's defaults.
+  std::map<std::string, std::string> iscsi_parameters;
 };
 
 // What an adapter can do; every `false` is a reason a test skips.

@@ -77,6 +77,10 @@ std::vector<std::vector<std::string>> TgtSetupCommands(const TargetSpec& spec, i
     auto lun = TgtLunCommands(spec.luns[i], tid, static_cast<int>(i) + 1, paths.at(i));
     out.insert(out.end(), lun.begin(), lun.end());
   }
+  for (const auto& [key, value] : spec.iscsi_parameters) {
+    out.push_back(Lld({"--mode", "target", "--op", "update", "--tid", std::to_string(tid),
+                       "--name", key, "--value", value}));
+  }
   if (spec.acls.empty()) {
     out.push_back(Lld({"--mode", "target", "--op", "bind", "--tid", std::to_string(tid),
                        "--initiator-address", "ALL"}));

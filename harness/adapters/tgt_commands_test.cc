@@ -75,5 +75,18 @@ TEST(TgtCommandsTest, AclsWithOneWayAndMutualChap) {
   EXPECT_EQ(lines, want);
 }
 
+TEST(TgtCommandsTest, IscsiParametersAreTargetUpdates) {
+  TargetSpec spec;
+  spec.iqn = "iqn.p";
+  spec.iscsi_parameters = {{"InitialR2T", "No"}, {"ImmediateData", "Yes"}};
+  auto cmds = TgtSetupCommands(spec, 3, {});
+  ASSERT_EQ(cmds.size(), 4u);
+  // std::map order: ImmediateData before InitialR2T.
+  EXPECT_EQ(Join(cmds[1]),
+            "--lld iscsi --mode target --op update --tid 3 --name ImmediateData --value Yes");
+  EXPECT_EQ(Join(cmds[2]),
+            "--lld iscsi --mode target --op update --tid 3 --name InitialR2T --value No");
+}
+
 }  // namespace
 }  // namespace harness::adapters

@@ -93,6 +93,22 @@ TEST_F(CliTest, QuickConformanceRunWritesEveryReportAndCompareGatesRegressions) 
   RunResult cmp = Harness({"compare", (out_ / "report.json").string(), (out_ / "worse.json").string()});
   EXPECT_EQ(cmp.exit_code, 1) << cmp.output;
   EXPECT_NE(cmp.output.find("injected regression"), std::string::npos) << cmp.output;
+
+  // `report`: one run re-rendered in place; two runs side by side in --out.
+  fs::remove(out_ / "index.html");
+  RunResult one = Harness({"report", out_.string()});
+  EXPECT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_TRUE(fs::exists(out_ / "index.html"));
+  const fs::path both = out_ / "both";
+  RunResult two = Harness({"report", (out_ / "report.json").string(), (out_ / "worse.json").string(),
+                           "--out", both.string()});
+  EXPECT_EQ(two.exit_code, 0) << two.output;
+  EXPECT_TRUE(fs::exists(both / "index.html"));
+  RunResult no_out = Harness({"report", out_.string(), out_.string()});
+  EXPECT_EQ(no_out.exit_code, 2) << no_out.output;
+  RunResult missing = Harness({"report", "/nonexistent/run"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("/nonexistent/run"), std::string::npos) << missing.output;
 }
 
 // SIGINT mid-run: the running tool is killed, the target is stopped cleanly (reftarget logs

@@ -162,6 +162,16 @@ void RunGtestProgram(const GtestProgram& program, const SuiteEnv& env,
     r.log_excerpt = process::TailOfFile(o.output_file, 40);
     emit(std::move(r));
   }
+  // The program's failures after a crash all read "connection refused"; name the cause.
+  if (!TargetProcessAlive(running.pid)) {
+    reports::TestResult r = MakeResult("", program.name + ".program.(target)", "program",
+                                       Outcome::kFail,
+                                       "the target process died while " + program.program +
+                                           " ran (" + std::to_string(reported) +
+                                           " test(s) reported); see the log excerpt");
+    if (!running.log.empty()) r.log_excerpt = process::TailOfFile(running.log, 40);
+    emit(std::move(r));
+  }
   Status stopped = env.adapter->Stop();
   if (!stopped.ok()) {
     emit(MakeResult("", program.name + ".program.(target-stop)", "program", Outcome::kFail, stopped.message()));
@@ -176,6 +186,9 @@ Result<adapters::TargetSpec> OpenConformanceSpec(const adapters::Capabilities& c
   disk.thin = caps.thin;
   s.luns = {disk, adapters::MakeLunSpec("conf_ram", Backing::kRamdisk, 16ull << 20)};
   s.ipv6_portal = caps.ipv6;
+  // The most permissive data-transfer keys a target may offer, so that the immediate and
+  // unsolicited data tests reach the rules they check (InitialR2T is OR-negotiated).
+  s.iscsi_parameters = {{"InitialR2T", "No"}, {"ImmediateData", "Yes"}};
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "harness/runner/suite.h"
 
+#include "harness/process/child_process.h"
+
 namespace harness::runner {
 
 const char* ProfileName(Profile profile) { return profile == Profile::kQuick ? "quick" : "full"; }
@@ -14,6 +16,10 @@ reports::TestResult MakeResult(const std::string& suite, const std::string& name
   r.outcome = outcome;
   r.reason = std::move(reason);
   return r;
+}
+
+bool TargetProcessAlive(const std::optional<int>& pid) {
+  return !pid || process::ProcessRunning(*pid);
 }
 
 }  // namespace harness::runner

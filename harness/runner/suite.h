@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,5 +54,9 @@ class Suite {
 reports::TestResult MakeResult(const std::string& suite, const std::string& name,
                                const std::string& family, reports::Outcome outcome,
                                std::string reason = "");
+
+// Returns false once the target process `pid` has exited (a zombie counts as exited);
+// true when it runs or when the adapter started no process of its own.
+bool TargetProcessAlive(const std::optional<int>& pid);
 
 }  // namespace harness::runner
