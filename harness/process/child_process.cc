@@ -264,4 +264,13 @@ std::string TailOfFile(const std::filesystem::path& path, size_t max_lines) {
   return out.str();
 }
 
+bool ProcessRunning(int pid) {
+  if (kill(pid, 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;  // no procfs: kill() is all we know
+  const size_t paren = line.rfind(')');
+  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
+}
+
 }  // namespace harness::process

@@ -89,6 +89,10 @@ class BackgroundProcess {
 // Returns the last `max_lines` lines of a text file ("" if it cannot be read).
 std::string TailOfFile(const std::filesystem::path& path, size_t max_lines);
 
+// True if process `pid` exists and has not exited. kill(pid, 0) alone also succeeds for a
+// child that has exited but was not reaped yet (a zombie); this reads /proc to tell.
+bool ProcessRunning(int pid);
+
 // Returns the absolute path of `name` found in PATH (or `name` itself if it contains a
 // slash and exists), or "" if not found.
 std::string FindProgram(const std::string& name);

@@ -155,25 +155,6 @@ void SetKey(KeyValues* keys, const std::string& key, const std::string& value) {
   keys->emplace_back(key, value);
 }
 
-std::string Base64(const std::vector<uint8_t>& bytes) {
-  static const char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out = "0b";
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    uint32_t v = bytes[i] << 16 | bytes[i + 1] << 8 | bytes[i + 2];
-    for (int k = 3; k >= 0; --k) out.push_back(kAlphabet[(v >> (6 * k)) & 63]);
-  }
-  if (i < bytes.size()) {
-    uint32_t v = bytes[i] << 16 | (i + 1 < bytes.size() ? bytes[i + 1] << 8 : 0);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < bytes.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
 TEST_F(ChapLoginTest, OneWayRightSecretLogsIn) { ExpectGoodLogin(); }
 
 TEST_F(ChapLoginTest, MutualRightSecretsLogIn) {
@@ -255,7 +236,7 @@ TEST_F(ChapLoginTest, RawOversizedChapResponseHex) {
 TEST_F(ChapLoginTest, RawOversizedChapResponseBase64) {
   ExpectRawAuthFailure(
       [](KeyValues* response, const KeyValues&) {
-        SetKey(response, "CHAP_R", Base64(std::vector<uint8_t>(4096, 0x5a)));
+        SetKey(response, "CHAP_R", harness::rawpdu::ToBase64(std::vector<uint8_t>(4096, 0x5a)));
       },
       false, "CHAP_R of 4096 bytes in base64");
 }
