@@ -1,8 +1,11 @@
 #include "harness/runner/gtest_suite.h"
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <sstream>
 
 #include "harness/process/child_process.h"
 #include "harness/runner/iscsi_test_cu_suite.h"
@@ -84,6 +87,203 @@ reports::TestResult ResultFromGtest(const std::string& prefix, const nlohmann::j
   return r;
 }
 
+namespace {
+
+constexpr auto kGroupLimit = std::chrono::seconds(300);
+constexpr int kMaxTargetRestarts = 10;
+
+// The test groups ("Digest", "DataSnInvalid/DataSnInvalid") of a gtest program, in order,
+// from --gtest_list_tests; empty if the listing fails.
+std::vector<std::string> ListTestGroups(const std::string& path) {
+  process::RunOptions o;
+  o.limit = std::chrono::seconds(30);
+  o.separate_stderr = true;
+  process::RunResult listed = process::Run({path, "--gtest_list_tests"}, o);
+  std::vector<std::string> groups;
+  if (!listed.exited_ok()) return groups;
+  std::istringstream in(listed.output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == ' ') continue;
+    line = line.substr(0, line.find_first_of(" #"));
+    if (!line.empty() && line.back() == '.') groups.push_back(line.substr(0, line.size() - 1));
+  }
+  return groups;
+}
+
+// One gtest program against the target, a test group per run. A target that dies during a
+// group is charged to it, restarted on the same spec, and the group's failed tests run again
+// one at a time, so that each failure stands for itself and not for the crash before it.
+class GtestRun {
+ public:
+  using Emit = std::function<void(reports::TestResult)>;
+  GtestRun(const GtestProgram& program, std::string path, adapters::TargetSpec spec,
+           const SuiteEnv& env, Emit emit)
+      : program_(program), path_(std::move(path)), spec_(std::move(spec)), env_(env),
+        emit_(std::move(emit)), target_file_(env.out_dir / (program.name + ".target.json")),
+        log_dir_(env.out_dir / (program.name + ".logs")) {
+    std::error_code ec;
+    std::filesystem::create_directories(log_dir_, ec);
+  }
+
+  // Starts the target and writes the target file; false (with a result emitted) if not.
+  bool StartTarget(const std::string& setup_name) {
+    auto started = env_.adapter->Start(spec_);
+    if (!started.ok()) {
+      emit_(MakeResult("", setup_name, "setup", Outcome::kFail,
+                       "the target did not start: " + started.error()));
+      return false;
+    }
+    running_ = started.value();
+    suite::TargetUnderTest t;
+    t.adapter = env_.adapter->name();
+    t.portal = running_.portal;
+    t.ipv6_portal = running_.ipv6_portal;
+    t.iqn = running_.iqn;
+    for (size_t i = 0; i < spec_.luns.size() && i < running_.lun_numbers.size(); ++i) {
+      t.luns.push_back({running_.lun_numbers[i], spec_.luns[i]});
+    }
+    for (const auto& acl : spec_.acls) t.initiators.push_back({acl.initiator, acl.chap});
+    t.discovery_chap = spec_.discovery_chap;
+    t.capabilities = env_.adapter->capabilities();
+    t.allow_data_loss = env_.allow_data_loss;
+    t.initiator_prefix = env_.initiator_prefix;
+    t.pid = running_.pid;
+    if (!probed_ && env_.on_target_started) {
+      probed_ = true;
+      if (auto open = t.OpenInitiator("probe")) env_.on_target_started(running_, *open);
+    }
+    if (Status s = suite::WriteTargetFile(target_file_, t); !s.ok()) {
+      env_.adapter->Stop();
+      emit_(MakeResult("", setup_name, "setup", Outcome::kFail, s.message()));
+      return false;
+    }
+    return true;
+  }
+
+  void RunGroup(const std::string& group) {
+    if (gone_) {
+      emit_(MakeResult("", program_.name + "." + group + ".(not-run)", group, Outcome::kFail,
+                       "not run: " + *gone_));
+      return;
+    }
+    const std::string tag = Sanitize(group);
+    std::vector<reports::TestResult> results = RunFilter(group + ".*", tag);
+    if (TargetProcessAlive(running_.pid)) {
+      for (auto& r : results) emit_(std::move(r));
+      return;
+    }
+    reports::TestResult died = MakeResult("", program_.name + "." + group + ".(target)", group,
+                                          Outcome::kFail,
+                                          "the target process died during test group " + group);
+    if (!running_.log.empty()) died.log_excerpt = process::TailOfFile(running_.log, 40);
+    emit_(std::move(died));
+    if (!Restart()) {
+      for (auto& r : results) emit_(std::move(r));
+      return;
+    }
+    // Run each failed test alone: its own outcome, on a live target.
+    for (auto& r : results) {
+      if (r.outcome != Outcome::kFail || gone_ || process::Interrupted()) {
+        emit_(std::move(r));
+        continue;
+      }
+      const std::string test = r.name.substr(program_.name.size() + 1);  // "Group.Test"
+      std::vector<reports::TestResult> again = RunFilter(test, Sanitize(test));
+      const bool killed = !TargetProcessAlive(running_.pid);
+      if (again.size() != 1) {
+        r.reason += " (a rerun alone gave no result)";
+        emit_(std::move(r));
+      } else {
+        if (killed) {
+          again[0].outcome = Outcome::kFail;
+          again[0].reason = "the target process died during this test; " + again[0].reason;
+          if (!running_.log.empty()) again[0].log_excerpt = process::TailOfFile(running_.log, 40);
+        }
+        emit_(std::move(again[0]));
+      }
+      if (killed) Restart();
+    }
+  }
+
+  void Finish() {
+    Status stopped = env_.adapter->Stop();
+    if (!stopped.ok()) {
+      emit_(MakeResult("", program_.name + ".program.(target-stop)", "program", Outcome::kFail,
+                       stopped.message()));
+    }
+  }
+
+ private:
+  static std::string Sanitize(std::string s) {
+    for (char& c : s) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
+    }
+    return s;
+  }
+
+  // Stops the dead target and starts it again; false (with gone_ set) when it cannot.
+  bool Restart() {
+    env_.adapter->Stop();
+    if (++restarts_ > kMaxTargetRestarts) {
+      gone_ = "the target died more than " + std::to_string(kMaxTargetRestarts) + " times";
+      return false;
+    }
+    if (!StartTarget(program_.name + ".setup.(restart-" + std::to_string(restarts_) + ")")) {
+      gone_ = "the target did not restart";
+      return false;
+    }
+    return true;
+  }
+
+  // Runs the tests matching `filter`; returns their results, plus one FAIL for a crash, a
+  // hang or a non-zero exit that no failed test explains.
+  std::vector<reports::TestResult> RunFilter(const std::string& filter, const std::string& tag) {
+    const auto results_file = log_dir_ / (tag + ".results.json");
+    std::error_code ec;
+    std::filesystem::remove(results_file, ec);
+    process::RunOptions o;
+    o.limit = std::min<std::chrono::seconds>(program_.limit, kGroupLimit);
+    o.env[suite::kTargetEnv] = target_file_.string();
+    o.env[suite::kResultsEnv] = results_file.string();
+    o.output_file = log_dir_ / (tag + ".log");
+    process::RunResult run = process::Run({path_, "--gtest_filter=" + filter}, o);
+    std::vector<reports::TestResult> out;
+    bool any_failed = false;
+    std::ifstream in(results_file);
+    nlohmann::json doc = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+    if (doc.is_object() && doc.contains("tests")) {
+      for (const auto& e : doc["tests"]) {
+        out.push_back(ResultFromGtest(program_.name, e));
+        any_failed = any_failed || out.back().outcome == Outcome::kFail;
+      }
+    }
+    if (!run.exited_ok() && !any_failed) {
+      reports::TestResult r = MakeResult("", program_.name + "." + tag + ".(exit)", "program",
+                                         Outcome::kFail,
+                                         program_.program + " --gtest_filter=" + filter + ": " +
+                                             run.Describe() + " after " +
+                                             std::to_string(out.size()) + " test(s)");
+      r.log_excerpt = process::TailOfFile(o.output_file, 40);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  const GtestProgram& program_;
+  const std::string path_;
+  const adapters::TargetSpec spec_;
+  const SuiteEnv& env_;
+  Emit emit_;
+  const std::filesystem::path target_file_;
+  const std::filesystem::path log_dir_;
+  adapters::RunningTarget running_;
+  bool probed_ = false;
+  int restarts_ = 0;
+  std::optional<std::string> gone_;
+};
+
+}  // namespace
+
 void RunGtestProgram(const GtestProgram& program, const SuiteEnv& env,
                      std::vector<reports::TestResult>* results) {
   auto emit = [&](reports::TestResult r) {
@@ -103,79 +303,15 @@ void RunGtestProgram(const GtestProgram& program, const SuiteEnv& env,
     emit(MakeResult("", setup, "setup", Outcome::kSkip, spec.error()));
     return;
   }
-  auto started = env.adapter->Start(spec.value());
-  if (!started.ok()) {
-    emit(MakeResult("", setup, "setup", Outcome::kFail, "the target did not start: " + started.error()));
-    return;
+  GtestRun run(program, path, spec.value(), env, emit);
+  if (!run.StartTarget(setup)) return;
+  std::vector<std::string> groups = ListTestGroups(path);
+  if (groups.empty()) groups = {"*"};  // listing failed: one run of everything
+  for (const std::string& group : groups) {
+    if (process::Interrupted()) break;
+    run.RunGroup(group);
   }
-  const adapters::RunningTarget& running = started.value();
-  suite::TargetUnderTest t;
-  t.adapter = env.adapter->name();
-  t.portal = running.portal;
-  t.ipv6_portal = running.ipv6_portal;
-  t.iqn = running.iqn;
-  for (size_t i = 0; i < spec.value().luns.size() && i < running.lun_numbers.size(); ++i) {
-    t.luns.push_back({running.lun_numbers[i], spec.value().luns[i]});
-  }
-  for (const auto& acl : spec.value().acls) t.initiators.push_back({acl.initiator, acl.chap});
-  t.discovery_chap = spec.value().discovery_chap;
-  t.capabilities = caps;
-  t.allow_data_loss = env.allow_data_loss;
-  t.initiator_prefix = env.initiator_prefix;
-  t.pid = running.pid;
-  if (env.on_target_started) {
-    if (auto open = t.OpenInitiator("probe")) env.on_target_started(running, *open);
-  }
-  const auto target_file = env.out_dir / (program.name + ".target.json");
-  const auto results_file = env.out_dir / (program.name + ".results.json");
-  std::error_code ec;
-  std::filesystem::remove(results_file, ec);
-  if (Status s = suite::WriteTargetFile(target_file, t); !s.ok()) {
-    env.adapter->Stop();
-    emit(MakeResult("", setup, "setup", Outcome::kFail, s.message()));
-    return;
-  }
-  process::RunOptions o;
-  o.limit = program.limit;
-  o.env[suite::kTargetEnv] = target_file.string();
-  o.env[suite::kResultsEnv] = results_file.string();
-  o.output_file = env.out_dir / (program.name + ".log");
-  process::RunResult run = process::Run({path}, o);
-
-  size_t reported = 0;
-  bool any_failed = false;
-  std::ifstream in(results_file);
-  nlohmann::json doc = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
-  if (doc.is_object() && doc.contains("tests")) {
-    for (const auto& e : doc["tests"]) {
-      reports::TestResult r = ResultFromGtest(program.name, e);
-      any_failed = any_failed || r.outcome == Outcome::kFail;
-      emit(std::move(r));
-      ++reported;
-    }
-  }
-  // A crash, a hang or a non-zero exit with no failed test to explain it is a failure of its own.
-  if (!run.exited_ok() && !any_failed) {
-    reports::TestResult r = MakeResult("", program.name + ".program.(exit)", "program", Outcome::kFail,
-                                       program.program + " " + run.Describe() + " after " +
-                                           std::to_string(reported) + " test(s)");
-    r.log_excerpt = process::TailOfFile(o.output_file, 40);
-    emit(std::move(r));
-  }
-  // The program's failures after a crash all read "connection refused"; name the cause.
-  if (!TargetProcessAlive(running.pid)) {
-    reports::TestResult r = MakeResult("", program.name + ".program.(target)", "program",
-                                       Outcome::kFail,
-                                       "the target process died while " + program.program +
-                                           " ran (" + std::to_string(reported) +
-                                           " test(s) reported); see the log excerpt");
-    if (!running.log.empty()) r.log_excerpt = process::TailOfFile(running.log, 40);
-    emit(std::move(r));
-  }
-  Status stopped = env.adapter->Stop();
-  if (!stopped.ok()) {
-    emit(MakeResult("", program.name + ".program.(target-stop)", "program", Outcome::kFail, stopped.message()));
-  }
+  run.Finish();
 }
 
 Result<adapters::TargetSpec> OpenConformanceSpec(const adapters::Capabilities& caps) {
