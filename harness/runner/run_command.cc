@@ -285,9 +285,16 @@ int RunCommand(const RunArgs& args_in) {
     for (const auto& fixed : manifest.value().Apply(&results)) {
       std::cerr << "   " << fixed << " is listed as an expected failure but passed\n";
     }
-    for (auto& r : results) report.tests.push_back(std::move(r));
-    std::cerr << "   " << counts.pass << " pass, " << counts.fail << " fail, " << counts.skip
-              << " skip\n";
+    // The final counts, with the manifest's expected failures as XFAIL.
+    reports::OutcomeCounts final_counts;
+    for (auto& r : results) {
+      final_counts.Add(r.outcome);
+      report.tests.push_back(std::move(r));
+    }
+    std::cerr << "   " << final_counts.pass << " pass, " << final_counts.fail << " fail, "
+              << final_counts.skip << " skip";
+    if (final_counts.xfail > 0) std::cerr << ", " << final_counts.xfail << " expected failures";
+    std::cerr << "\n";
   }
   adapter.value()->Stop();
   if (report.run.target.portal.empty()) report.run.target.portal = "(no target was started)";
