@@ -17,6 +17,7 @@ RunSummary Summarize(const Report& report) {
   s.started_at = report.run.started_at;
   s.adapter = report.run.target.adapter;
   s.portal = report.run.target.portal;
+  s.profile = report.run.profile;
   const Target& t = report.run.target;
   if (!t.product.empty()) s.product = t.vendor + " " + t.product + " " + t.revision;
   s.totals = report.totals.counts;
@@ -46,6 +47,7 @@ void to_json(json& j, const RunSummary& v) {
   j = json{{"history_version", kHistoryVersion},
            {"run_id", v.run_id},
            {"started_at", v.started_at},
+           {"profile", v.profile},
            {"target",
             {{"adapter", std::string(AdapterName(v.adapter))},
              {"portal", v.portal},
@@ -65,6 +67,7 @@ void from_json(const json& j, RunSummary& v) {
   }
   v.run_id = j.at("run_id").get<std::string>();
   v.started_at = j.at("started_at").get<std::string>();
+  v.profile = j.value("profile", std::string());
   const json& target = j.at("target");
   auto adapter = ParseAdapter(target.at("adapter").get<std::string>());
   if (!adapter) throw std::invalid_argument("unknown adapter " + target.at("adapter").dump());

@@ -33,6 +33,7 @@ struct RunSummary {
   Adapter adapter = Adapter::kReference;
   std::string portal;
   std::string product;  // "vendor product revision", may be empty
+  std::string profile;  // "quick" or "full"; "" in lines written before it was recorded
   OutcomeCounts totals;
   double duration_s = 0;
   std::map<std::string, Outcome> outcomes;     // test id -> outcome

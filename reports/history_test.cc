@@ -68,6 +68,7 @@ TEST_F(HistoryTest, AppendsOneLinePerRunAndReadsThemBack) {
   RunSummary expected = Summarize(SampleReport(Adapter::kTgt, "run-2"));
   EXPECT_EQ(second.run_id, "run-2");
   EXPECT_EQ(second.adapter, Adapter::kTgt);
+  EXPECT_EQ(second.profile, expected.profile);
   EXPECT_EQ(second.outcomes, expected.outcomes);
   EXPECT_EQ(second.totals, expected.totals);
   EXPECT_EQ(second.metrics.size(), expected.metrics.size());

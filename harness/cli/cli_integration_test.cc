@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "harness/process/child_process.h"
+#include "reports/history.h"
 #include "reports/report_io.h"
 
 namespace {
@@ -63,7 +64,7 @@ TEST_F(CliTest, BadOptionsExitTwoNamingTheOption) {
 
 TEST_F(CliTest, QuickConformanceRunWritesEveryReportAndCompareGatesRegressions) {
   RunResult r = Harness({"run", "--target", "reference", "--suites", "conformance", "--profile",
-                         "quick", "--out", out_.string()},
+                         "quick", "--out", out_.string(), "--history", (out_ / "history").string()},
                         std::chrono::seconds(900));
   ASSERT_TRUE(r.started) << r.Describe();
   ASSERT_FALSE(r.timed_out) << r.output;
@@ -76,6 +77,11 @@ TEST_F(CliTest, QuickConformanceRunWritesEveryReportAndCompareGatesRegressions) 
   EXPECT_GT(report.value().totals.counts.pass, 100);
   EXPECT_EQ(report.value().totals.counts.fail, 0);
   EXPECT_NE(report.value().run.target.portal.find("127.0.0.1:"), std::string::npos);
+  auto history = harness::reports::ReadHistory(out_ / "history");
+  ASSERT_TRUE(history.ok()) << history.error();
+  ASSERT_EQ(history.value().runs.size(), 1u);
+  EXPECT_EQ(history.value().runs[0].run_id, report.value().run.run_id);
+  EXPECT_EQ(history.value().runs[0].profile, "quick");
 
   RunResult same = Harness({"compare", (out_ / "report.json").string(), (out_ / "report.json").string()});
   EXPECT_EQ(same.exit_code, 0) << same.output;
@@ -117,7 +123,7 @@ TEST_F(CliTest, InterruptStopsTheTargetAndWritesAPartialReport) {
   auto log = fs::temp_directory_path() / ("iscsi-harness-int-" + std::to_string(getpid()) + ".log");
   auto run = harness::process::BackgroundProcess::Start(
       {ISCSI_HARNESS_BIN, "run", "--target", "reference", "--suites", "conformance", "--out",
-       out_.string()},
+       out_.string(), "--history", (out_ / "history").string()},
       log, {{"REFTARGET_BIN", REFTARGET_BIN}});
   ASSERT_TRUE(run.ok()) << run.error();
   // Wait until iscsi-test-cu is running against the target (its first family log appears).

@@ -1,7 +1,8 @@
 // iscsi-harness: runs conformance, hotplug, isolation and performance suites against an
 // iSCSI target and writes report.json, junit.xml, summary.md and index.html.
 //   iscsi-harness run --target reference|tgt|lio|scst|URL --suites LIST --out DIR
-//                     [--profile quick|full] [--baseline FILE] [--allow-data-loss] [--shard K/N]
+//                     [--profile quick|full] [--baseline FILE] [--history DIR]
+//                     [--allow-data-loss] [--shard K/N]
 //   iscsi-harness list
 //   iscsi-harness compare OLD NEW
 //   iscsi-harness report DIR|report.json... [--out DIR]
@@ -26,8 +27,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: iscsi-harness run --target ADAPTER|URL [--suites LIST] [--out DIR]\n"
-    "                         [--profile quick|full] [--baseline FILE] [--allow-data-loss]\n"
-    "                         [--shard K/N] [--reftarget PATH]\n"
+    "                         [--profile quick|full] [--baseline FILE] [--history DIR]\n"
+    "                         [--allow-data-loss] [--shard K/N] [--reftarget PATH]\n"
     "       iscsi-harness list\n"
     "       iscsi-harness compare OLD.json NEW.json\n"
     "       iscsi-harness report DIR|report.json... [--out DIR]\n";

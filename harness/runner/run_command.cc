@@ -20,6 +20,7 @@
 #include "harness/runner/probe.h"
 #include "harness/runner/xfail_manifest.h"
 #include "reports/compare.h"
+#include "reports/history.h"
 #include "reports/html_writer.h"
 #include "reports/junit_writer.h"
 #include "reports/markdown_writer.h"
@@ -123,6 +124,8 @@ Result<RunArgs> ParseRunArgs(const std::vector<std::string>& args) {
       }
     } else if (a == "--baseline") {
       out.baseline = s;
+    } else if (a == "--history") {
+      out.history = s;
     } else if (a == "--reftarget") {
       out.reftarget = s;
     } else if (a == "--shard") {
@@ -243,6 +246,19 @@ int RunCommand(const RunArgs& args_in) {
   }
 
   const bool tty = isatty(STDERR_FILENO) && std::getenv("CI") == nullptr;
+  const std::filesystem::path history_dir =
+      args.history ? *args.history : std::filesystem::absolute(args.out).parent_path();
+  // The estimate: how long the last run of this adapter and profile took, from the history.
+  std::optional<double> expected_s;
+  if (auto history = reports::ReadHistory(history_dir); history.ok()) {
+    for (const reports::RunSummary& past : history.value().runs) {
+      if (past.adapter == report.run.target.adapter && past.profile == report.run.profile &&
+          past.duration_s > 0) {
+        expected_s = past.duration_s;
+      }
+    }
+  }
+  const auto run_start = std::chrono::steady_clock::now();
   for (auto& suite : chosen) {
     if (process::Interrupted()) break;
     SuiteEnv env;
@@ -265,11 +281,17 @@ int RunCommand(const RunArgs& args_in) {
     env.on_result = [&](const reports::TestResult& r) {
       counts.Add(r.outcome);
       if (tty) {
-        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::fprintf(stderr, "\r\033[K%s: %lld pass %lld fail %lld skip  %.0fs  %s",
+        const double elapsed =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
+        std::string eta;
+        if (expected_s) {
+          eta = *expected_s > elapsed ? "  ~" + std::to_string(static_cast<long>(*expected_s - elapsed)) + "s left"
+                                      : "  (longer than the last run)";
+        }
+        std::fprintf(stderr, "\r\033[K%s: %lld pass %lld fail %lld skip  %.0fs%s  %s",
                      suite->name().c_str(), static_cast<long long>(counts.pass),
                      static_cast<long long>(counts.fail), static_cast<long long>(counts.skip),
-                     elapsed, r.name.c_str());
+                     elapsed, eta.c_str(), r.name.c_str());
       }
     };
     std::cerr << "== suite " << suite->name() << " (" << suite->description() << ")\n";
@@ -315,6 +337,11 @@ int RunCommand(const RunArgs& args_in) {
       std::cerr << "iscsi-harness: " << s.message() << "\n";
       status = 2;
     }
+  }
+  std::filesystem::create_directories(history_dir, ec);
+  if (Status s = reports::AppendHistory(history_dir, report); !s.ok()) {
+    // The reports are written; a history that cannot grow is worth a warning, not a failure.
+    std::cerr << "iscsi-harness: warning: history not appended: " << s.message() << "\n";
   }
   if (args.baseline) {
     auto old = reports::LoadReport(*args.baseline);

@@ -22,6 +22,9 @@ struct RunArgs {
   std::filesystem::path out = "iscsi-harness-out";
   Profile profile = Profile::kQuick;
   std::optional<std::filesystem::path> baseline;
+  // Where history.jsonl is appended (and read for the progress estimate); default: the
+  // folder that holds --out, so runs into sibling folders share one history.
+  std::optional<std::filesystem::path> history;
   bool allow_data_loss = false;
   int shard_index = 0;  // 0-based
   int shard_count = 1;

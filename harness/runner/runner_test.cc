@@ -12,7 +12,8 @@ namespace {
 
 TEST(ParseRunArgsTest, EveryOption) {
   auto r = ParseRunArgs({"--target", "tgt", "--suites", "iscsi-test-cu,other", "--out", "/tmp/o",
-                         "--profile", "full", "--baseline", "/tmp/b.json", "--allow-data-loss",
+                         "--profile", "full", "--baseline", "/tmp/b.json", "--history", "/tmp/h",
+                         "--allow-data-loss",
                          "--shard", "2/3"});
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r.value().target, "tgt");
@@ -20,6 +21,7 @@ TEST(ParseRunArgsTest, EveryOption) {
   EXPECT_EQ(r.value().out, "/tmp/o");
   EXPECT_EQ(r.value().profile, Profile::kFull);
   EXPECT_EQ(r.value().baseline, std::filesystem::path("/tmp/b.json"));
+  EXPECT_EQ(r.value().history, std::filesystem::path("/tmp/h"));
   EXPECT_TRUE(r.value().allow_data_loss);
   EXPECT_EQ(r.value().shard_index, 1);
   EXPECT_EQ(r.value().shard_count, 3);
