@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <mutex>
+#include <random>
 
 namespace harness::rawpdu {
 namespace {
@@ -84,6 +86,20 @@ Pdu MakeLoginRequest(const RawLoginOptions& o, int csg, int nsg, bool transit, u
   p.Set32(28, exp_stat_sn);
   p.data = EncodeKeys(keys);
   return p;
+}
+
+std::array<uint8_t, 6> RandomIsid() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  const uint64_t v = rng();
+  // T = 10b (random) in the top bits of byte 0; A reserved; B, C and D random.
+  return {0x80,
+          static_cast<uint8_t>(v >> 8),
+          static_cast<uint8_t>(v >> 16),
+          static_cast<uint8_t>(v >> 24),
+          static_cast<uint8_t>(v >> 32),
+          static_cast<uint8_t>(v >> 40)};
 }
 
 RawLoginResult RawLogin(RawConnection* conn, const RawLoginOptions& o) {

@@ -22,6 +22,10 @@ struct ChapSecrets {
   std::string target_secret;  // target's secret (mutual)
 };
 
+// Returns a fresh random ISID of type 10b (RFC 7143 §11.12.5), so that sessions of different
+// tests never reinstate each other.
+std::array<uint8_t, 6> RandomIsid();
+
 struct RawLoginOptions {
   std::string initiator_name = "iqn.2003-01.org.reftarget.itest:raw";
   std::string target_name;  // empty for a discovery session

@@ -24,14 +24,6 @@ std::mt19937_64& Rng() {
 
 }  // namespace
 
-std::array<uint8_t, 6> FreshIsid() {
-  std::array<uint8_t, 6> isid{};
-  uint64_t v = Rng()();
-  isid[0] = 0x80;  // T = 10b: random
-  for (int i = 1; i < 6; ++i) isid[i] = static_cast<uint8_t>(v >> (8 * i));
-  return isid;
-}
-
 hi::Isid FreshLibiscsiIsid() {
   uint64_t v = Rng()();
   return hi::Isid{static_cast<uint32_t>(v & 0xffffff), static_cast<uint16_t>(v >> 32)};
@@ -134,7 +126,7 @@ std::unique_ptr<RawLoginSteps> RawLoginSteps::Open(const TargetUnderTest& t, std
   s->options_.initiator_name = std::move(initiator);
   s->options_.session_type = discovery ? "Discovery" : "Normal";
   if (!discovery) s->options_.target_name = t.iqn;
-  s->options_.isid = FreshIsid();
+  s->options_.isid = harness::rawpdu::RandomIsid();
   return s;
 }
 
@@ -195,7 +187,7 @@ rp::RawLoginResult RawChapLogin(const TargetUnderTest& t, const InitiatorInfo& w
   o.initiator_name = who.name;
   o.target_name = t.iqn;
   o.chap = SecretsFor(who, mutual);
-  o.isid = FreshIsid();
+  o.isid = harness::rawpdu::RandomIsid();
   o.chap_mutator = std::move(mutator);
   return rp::RawLogin(conn.get(), o);
 }

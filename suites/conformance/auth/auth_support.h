@@ -30,9 +30,6 @@ inline constexpr int kAuthFailure = 0x0201;
 inline constexpr int kAuthorizationFailure = 0x0202;
 inline constexpr int kMissingParameter = 0x0207;
 
-// Returns a random ISID of type 10b (RFC 7143 §11.12.5) so that no two logins of a test
-// program reinstate each other.
-std::array<uint8_t, 6> FreshIsid();
 harness::iscsi::Isid FreshLibiscsiIsid();
 
 // Returns libiscsi connect options for `who` on `t` with its CHAP credentials (and the

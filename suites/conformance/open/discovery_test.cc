@@ -25,7 +25,7 @@ std::unique_ptr<RawClient> OpenDiscovery(const TargetUnderTest& t, const std::st
   RawLoginOptions o;
   o.initiator_name = initiator;
   o.session_type = "Discovery";
-  o.isid = FreshIsid();
+  o.isid = harness::rawpdu::RandomIsid();
   o.timeout = kReplyLimit;
   LoginDriver driver(conn.get(), o);
   LoginReply last;

@@ -59,14 +59,6 @@ std::unique_ptr<hi::Session> HealthySession(const TargetUnderTest& t, const std:
 
 }  // namespace
 
-std::array<uint8_t, 6> FreshIsid() {
-  std::array<uint8_t, 6> isid{};
-  const uint64_t v = Rng()();
-  isid[0] = 0x80;
-  for (int i = 1; i < 6; ++i) isid[i] = static_cast<uint8_t>(v >> (8 * i));
-  return isid;
-}
-
 std::unique_ptr<rp::RawConnection> ConnectRaw(const TargetUnderTest& t, std::string* error) {
   auto conn = rp::RawConnection::Connect(t.portal.host, t.portal.port, 5s, error);
   if (!conn && t.pid && !harness::process::ProcessRunning(*t.pid)) {
@@ -83,7 +75,7 @@ std::optional<rp::RawLoginOptions> OpenLoginOptions(const TargetUnderTest& t,
   rp::RawLoginOptions o;
   o.initiator_name = *name;
   o.target_name = t.iqn;
-  o.isid = FreshIsid();
+  o.isid = harness::rawpdu::RandomIsid();
   o.timeout = 5s;
   return o;
 }

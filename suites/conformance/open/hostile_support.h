@@ -43,8 +43,6 @@ inline constexpr uint8_t kRejectInvalidPduField = 0x09;
 inline constexpr uint8_t kRejectOutOfResources = 0x0a;
 inline constexpr uint8_t kRejectWaitingForLogout = 0x0c;
 
-// Returns a random ISID of type 10b (RFC 7143 §11.12.5).
-std::array<uint8_t, 6> FreshIsid();
 
 // Connects to t.portal without logging in; null with `*error` on failure.
 std::unique_ptr<harness::rawpdu::RawConnection> ConnectRaw(const TargetUnderTest& t,

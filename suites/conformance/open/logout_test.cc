@@ -20,7 +20,7 @@ TEST(Logout, CloseSessionReason0) {
   HARNESS_CLAUSE("RFC 7143 §11.14.1 (reason 0 closes the session), §11.15.1, §6.3.1 (020Ah)");
   OPEN_REQUIRE_INITIATOR(t, initiator, "logout0");
   std::string err;
-  const auto isid = FreshIsid();
+  const auto isid = harness::rawpdu::RandomIsid();
   auto c = RawClient::Open(t, initiator, {}, &err, isid);
   ASSERT_TRUE(c) << err;
   const uint16_t tsih = c->tsih();

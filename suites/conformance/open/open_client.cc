@@ -103,7 +103,7 @@ std::unique_ptr<RawClient> RawClient::Open(const TargetUnderTest& t, const std::
   RawLoginOptions o;
   o.initiator_name = initiator;
   o.target_name = t.iqn;
-  o.isid = isid.value_or(FreshIsid());
+  o.isid = isid.value_or(harness::rawpdu::RandomIsid());
   o.initial_cmd_sn = initial_cmd_sn;
   o.timeout = kReplyLimit;
   LoginDriver driver(conn.get(), o);

@@ -1,28 +1,8 @@
 #include "suites/conformance/open/open_common.h"
 
 #include <cstdio>
-#include <random>
 
 namespace conformance {
-namespace {
-
-std::mt19937_64& Rng() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return rng;
-}
-
-}  // namespace
-
-std::array<uint8_t, 6> FreshIsid() {
-  const uint64_t r = Rng()();
-  // T = 10b (random), A reserved = 0, B and C random, D qualifier.
-  return {0x80,
-          static_cast<uint8_t>(r >> 8),
-          static_cast<uint8_t>(r >> 16),
-          static_cast<uint8_t>(r >> 24),
-          static_cast<uint8_t>(r >> 32),
-          static_cast<uint8_t>(r >> 40)};
-}
 
 harness::iscsi::Isid ToIsid(const std::array<uint8_t, 6>& isid) {
   harness::iscsi::Isid out;
@@ -45,7 +25,7 @@ RawLoginOptions NormalLogin(const TargetUnderTest& t, const std::string& initiat
   RawLoginOptions o;
   o.initiator_name = initiator;
   o.target_name = t.iqn;
-  o.isid = FreshIsid();
+  o.isid = harness::rawpdu::RandomIsid();
   o.timeout = kReplyLimit;
   return o;
 }
@@ -71,7 +51,7 @@ harness::iscsi::ConnectOptions LibiscsiOptions(const TargetUnderTest& t,
   o.target = t.iqn;
   o.lun = lun;
   o.initiator = initiator;
-  o.isid = ToIsid(FreshIsid());
+  o.isid = ToIsid(harness::rawpdu::RandomIsid());
   o.connect_limit = Ms(5000);
   return o;
 }

@@ -35,9 +35,6 @@ inline constexpr int kSecurityStage = 0;
 inline constexpr int kOperationalStage = 1;
 inline constexpr int kFullFeaturePhase = 3;
 
-// Returns a fresh random ISID of type 10b (RFC 7143 §11.12.5), so sessions of different
-// tests never reinstate each other.
-std::array<uint8_t, 6> FreshIsid();
 // The same ISID in the libiscsi wrapper's form.
 harness::iscsi::Isid ToIsid(const std::array<uint8_t, 6>& isid);
 

@@ -33,7 +33,7 @@ TEST(Reinstatement, SameIsidReplacesOldSession) {
   HARNESS_CLAUSE("RFC 7143 §6.3.1 (existing ISID, TSIH 0: session reinstatement), §6.3.5");
   OPEN_REQUIRE_INITIATOR(t, initiator, "reinstate");
   std::string err;
-  const auto isid = FreshIsid();
+  const auto isid = harness::rawpdu::RandomIsid();
   auto a = RawClient::Open(t, initiator, {}, &err, isid);
   ASSERT_TRUE(a) << err;
   auto b = RawClient::Open(t, initiator, {}, &err, isid);
@@ -53,7 +53,7 @@ TEST(Reinstatement, ReinstatementWithPendingWrite) {
   const uint32_t lun_no = static_cast<uint32_t>(lun->number);
   const uint32_t bs = lun->spec.block_size;
   std::string err;
-  const auto isid = FreshIsid();
+  const auto isid = harness::rawpdu::RandomIsid();
   const KeyValues solicited = {{"ImmediateData", "No"}, {"InitialR2T", "Yes"}};
   auto a = RawClient::Open(t, initiator, solicited, &err, isid);
   ASSERT_TRUE(a) << err;
@@ -89,9 +89,9 @@ TEST(Reinstatement, DifferentIsidCoexists) {
   HARNESS_CLAUSE("RFC 7143 §6.3.1 (new ISID, TSIH 0: a new session), §4.4.3 (I_T nexus)");
   OPEN_REQUIRE_INITIATOR(t, initiator, "twoisids");
   std::string err;
-  auto a = RawClient::Open(t, initiator, {}, &err, FreshIsid());
+  auto a = RawClient::Open(t, initiator, {}, &err, harness::rawpdu::RandomIsid());
   ASSERT_TRUE(a) << err;
-  auto b = RawClient::Open(t, initiator, {}, &err, FreshIsid());
+  auto b = RawClient::Open(t, initiator, {}, &err, harness::rawpdu::RandomIsid());
   ASSERT_TRUE(b) << err;
   EXPECT_NE(a->tsih(), b->tsih()) << "two sessions share a TSIH";
   RawOutcome ra = a->Execute(Tur(t));
@@ -109,7 +109,7 @@ TEST(Reinstatement, SameIsidOtherInitiatorCoexists) {
     GTEST_SKIP() << "the target accepts only one initiator name without CHAP";
   }
   std::string err;
-  const auto isid = FreshIsid();
+  const auto isid = harness::rawpdu::RandomIsid();
   auto a = RawClient::Open(t, first, {}, &err, isid);
   ASSERT_TRUE(a) << err;
   auto b = RawClient::Open(t, *second, {}, &err, isid);
