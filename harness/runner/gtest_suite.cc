@@ -133,31 +133,7 @@ class GtestRun {
                        "the target did not start: " + started.error()));
       return false;
     }
-    running_ = started.value();
-    suite::TargetUnderTest t;
-    t.adapter = env_.adapter->name();
-    t.portal = running_.portal;
-    t.ipv6_portal = running_.ipv6_portal;
-    t.iqn = running_.iqn;
-    for (size_t i = 0; i < spec_.luns.size() && i < running_.lun_numbers.size(); ++i) {
-      t.luns.push_back({running_.lun_numbers[i], spec_.luns[i]});
-    }
-    for (const auto& acl : spec_.acls) t.initiators.push_back({acl.initiator, acl.chap});
-    t.discovery_chap = spec_.discovery_chap;
-    t.capabilities = env_.adapter->capabilities();
-    t.allow_data_loss = env_.allow_data_loss;
-    t.initiator_prefix = env_.initiator_prefix;
-    t.pid = running_.pid;
-    if (!probed_ && env_.on_target_started) {
-      probed_ = true;
-      if (auto open = t.OpenInitiator("probe")) env_.on_target_started(running_, *open);
-    }
-    if (Status s = suite::WriteTargetFile(target_file_, t); !s.ok()) {
-      env_.adapter->Stop();
-      emit_(MakeResult("", setup_name, "setup", Outcome::kFail, s.message()));
-      return false;
-    }
-    return true;
+    return Adopt(started.value(), setup_name);
   }
 
   void RunGroup(const std::string& group) {
@@ -172,11 +148,8 @@ class GtestRun {
       for (auto& r : results) emit_(std::move(r));
       return;
     }
-    reports::TestResult died = MakeResult("", program_.name + "." + group + ".(target)", group,
-                                          Outcome::kFail,
-                                          "the target process died during test group " + group);
-    if (!running_.log.empty()) died.log_excerpt = process::TailOfFile(running_.log, 40);
-    emit_(std::move(died));
+    emit_(TargetDiedResult("", program_.name + "." + group + ".(target)", group,
+                           "test group " + group, running_));
     if (!Restart()) {
       for (auto& r : results) emit_(std::move(r));
       return;
@@ -214,6 +187,36 @@ class GtestRun {
   }
 
  private:
+  // Takes `running` as the target under test and writes the target file the suite program
+  // reads; false (with a result emitted) if the file cannot be written.
+  bool Adopt(const adapters::RunningTarget& running, const std::string& setup_name) {
+    running_ = running;
+    suite::TargetUnderTest t;
+    t.adapter = env_.adapter->name();
+    t.portal = running_.portal;
+    t.ipv6_portal = running_.ipv6_portal;
+    t.iqn = running_.iqn;
+    for (size_t i = 0; i < spec_.luns.size() && i < running_.lun_numbers.size(); ++i) {
+      t.luns.push_back({running_.lun_numbers[i], spec_.luns[i]});
+    }
+    for (const auto& acl : spec_.acls) t.initiators.push_back({acl.initiator, acl.chap});
+    t.discovery_chap = spec_.discovery_chap;
+    t.capabilities = env_.adapter->capabilities();
+    t.allow_data_loss = env_.allow_data_loss;
+    t.initiator_prefix = env_.initiator_prefix;
+    t.pid = running_.pid;
+    if (!probed_ && env_.on_target_started) {
+      probed_ = true;
+      if (auto open = t.OpenInitiator("probe")) env_.on_target_started(running_, *open);
+    }
+    if (Status s = suite::WriteTargetFile(target_file_, t); !s.ok()) {
+      env_.adapter->Stop();
+      emit_(MakeResult("", setup_name, "setup", Outcome::kFail, s.message()));
+      return false;
+    }
+    return true;
+  }
+
   static std::string Sanitize(std::string s) {
     for (char& c : s) {
       if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') c = '_';
@@ -223,13 +226,20 @@ class GtestRun {
 
   // Stops the dead target and starts it again; false (with gone_ set) when it cannot.
   bool Restart() {
-    env_.adapter->Stop();
-    if (++restarts_ > kMaxTargetRestarts) {
-      gone_ = "the target died more than " + std::to_string(kMaxTargetRestarts) + " times";
+    const int before = restarter_.restarts();
+    auto again = restarter_.Restart(spec_);
+    const std::string setup_name =
+        program_.name + ".setup.(restart-" + std::to_string(restarter_.restarts()) + ")";
+    if (!again.ok()) {
+      gone_ = again.error();
+      // A start that failed is a setup failure of its own; a spent limit is said by gone_.
+      if (restarter_.restarts() > before) {
+        emit_(MakeResult("", setup_name, "setup", Outcome::kFail, again.error()));
+      }
       return false;
     }
-    if (!StartTarget(program_.name + ".setup.(restart-" + std::to_string(restarts_) + ")")) {
-      gone_ = "the target did not restart";
+    if (!Adopt(again.value(), setup_name)) {
+      gone_ = "the target file could not be written";
       return false;
     }
     return true;
@@ -277,8 +287,8 @@ class GtestRun {
   const std::filesystem::path target_file_;
   const std::filesystem::path log_dir_;
   adapters::RunningTarget running_;
+  TargetRestarter restarter_{env_.adapter, kMaxTargetRestarts};
   bool probed_ = false;
-  int restarts_ = 0;
   std::optional<std::string> gone_;
 };
 

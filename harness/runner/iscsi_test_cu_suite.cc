@@ -186,15 +186,7 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
   if (env.on_target_started) env.on_target_started(target, initiator);
   // A target that dies (tgtd does on some hostile inputs) is recorded against the family
   // that killed it and restarted on the same configuration, so one crash costs one family.
-  int restarts_left = kMaxTargetRestarts;
-  auto restart = [&]() -> std::optional<std::string> {
-    env.adapter->Stop();
-    if (restarts_left-- <= 0) return "the target died more than " + std::to_string(kMaxTargetRestarts) + " times";
-    auto again = env.adapter->Start(spec);
-    if (!again.ok()) return "the target did not restart: " + again.error();
-    target = again.value();
-    return std::nullopt;
-  };
+  TargetRestarter restarter(env.adapter, kMaxTargetRestarts);
   std::optional<std::string> target_gone;
   process::RunOptions run_options;
   run_options.limit = env.profile == Profile::kQuick ? kQuickFamilyLimit : kFullFamilyLimit;
@@ -256,12 +248,14 @@ void IscsiTestCuSuite::Run(const SuiteEnv& env, std::vector<reports::TestResult>
         emit(std::move(r));
       }
       if (!TargetProcessAlive(target.pid)) {
-        reports::TestResult r = MakeResult(kSuite, prefix + ".(target)", ShortFamily(family),
-                                           Outcome::kFail,
-                                           "the target process died during this family");
-        if (!target.log.empty()) r.log_excerpt = process::TailOfFile(target.log, 40);
-        emit(std::move(r));
-        target_gone = restart();
+        emit(TargetDiedResult(kSuite, prefix + ".(target)", ShortFamily(family), "this family",
+                              target));
+        auto again = restarter.Restart(spec);
+        if (again.ok()) {
+          target = again.value();
+        } else {
+          target_gone = again.error();
+        }
       }
     }
   }

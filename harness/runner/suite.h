@@ -55,6 +55,28 @@ reports::TestResult MakeResult(const std::string& suite, const std::string& name
                                const std::string& family, reports::Outcome outcome,
                                std::string reason = "");
 
+// A FAIL result `name` saying that the target process died during `what`, with the tail
+// of the target's log when the adapter keeps one.
+reports::TestResult TargetDiedResult(const std::string& suite, const std::string& name,
+                                     const std::string& family, const std::string& what,
+                                     const adapters::RunningTarget& target);
+
+// Restarts a managed target that died, at most `limit` times in one suite run, so that one
+// crashing input costs the tests it breaks and not the rest of the run.
+class TargetRestarter {
+ public:
+  TargetRestarter(adapters::TargetAdapter* adapter, int limit) : adapter_(adapter), limit_(limit) {}
+  // Stops the dead target and starts `spec` again; the new target, or why there is none
+  // (the limit is spent, or the start failed).
+  Result<adapters::RunningTarget> Restart(const adapters::TargetSpec& spec);
+  int restarts() const { return restarts_; }
+
+ private:
+  adapters::TargetAdapter* adapter_;
+  const int limit_;
+  int restarts_ = 0;
+};
+
 // Returns false once the target process `pid` has exited (a zombie counts as exited);
 // true when it runs or when the adapter started no process of its own.
 bool TargetProcessAlive(const std::optional<int>& pid);
