@@ -134,7 +134,7 @@ json ConfigJson(const Config& config) {
   return root;
 }
 
-Status WriteAll(int fd, const std::string& text) {
+Status WriteAll(int fd, std::string_view text) {
   size_t done = 0;
   while (done < text.size()) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -168,6 +168,10 @@ Status SaveConfigFile(const Config& config, const std::string& path) {
   if (!check.ok()) {
     return Status::Error("refusing to save an invalid configuration: " + check.error());
   }
+  return WriteFileAtomically(path, text);
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view text) {
   std::string tmpl = path + ".tmp.XXXXXX";
   std::vector<char> tmp_name(tmpl.begin(), tmpl.end());
   tmp_name.push_back('\0');

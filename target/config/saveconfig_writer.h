@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "target/common/status.h"
 #include "target/config/config_model.h"
@@ -20,5 +21,9 @@ std::string SerializeConfig(const Config& config);
 // the directory. `path` is either the old file or the complete new one, never empty or
 // partial. Refuses (and writes nothing) if the text would not load back with ParseConfig.
 Status SaveConfigFile(const Config& config, const std::string& path);
+
+// Writes `text` to `path` the same crash-safe way (mode 0600): after a crash `path` holds
+// either its old contents or all of `text`.
+Status WriteFileAtomically(const std::string& path, std::string_view text);
 
 }  // namespace reftarget::config

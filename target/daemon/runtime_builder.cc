@@ -20,6 +20,8 @@ bool HasAttribute(const nlohmann::json& attributes, const char* name) {
   return attributes.is_object() && attributes.contains(name);
 }
 
+}  // namespace
+
 Result<std::shared_ptr<scsi::LogicalUnit>> OpenUnit(const config::StorageObject& so) {
   backstore::BackstoreSpec spec;
   spec.plugin = std::string(config::CanonicalPlugin(so.plugin));
@@ -65,6 +67,8 @@ Result<std::shared_ptr<scsi::LogicalUnit>> OpenUnit(const config::StorageObject&
   return std::make_shared<scsi::LogicalUnit>(std::move(lu), std::move(shared));
 }
 
+namespace {
+
 net::Endpoint ToEndpoint(const config::Portal& p) {
   net::Endpoint e;
   e.ip = p.unbracketed_address();
@@ -77,16 +81,8 @@ bool IsWildcard(const net::Endpoint& e) { return e.ip == "0.0.0.0" || e.ip == ":
 
 }  // namespace
 
-Result<Runtime> BuildRuntime(const config::Config& config) {
-  Runtime runtime;
-  for (const auto& so : config.storage_objects) {
-    auto unit = OpenUnit(so);
-    if (!unit.ok()) {
-      runtime.Shutdown();
-      return unit.status();
-    }
-    runtime.units[so.path()] = std::move(unit).value();
-  }
+Result<SnapshotPlan> BuildSnapshot(const config::Config& config, const UnitMap& units) {
+  SnapshotPlan plan;
   auto snapshot = std::make_shared<iscsi::TargetSnapshot>();
   snapshot->discovery_auth_required = config.discovery_auth.enable;
   snapshot->discovery_auth = ToChap(config.discovery_auth.auth);
@@ -114,9 +110,8 @@ Result<Runtime> BuildRuntime(const config::Config& config) {
       std::map<uint64_t, std::shared_ptr<scsi::LogicalUnit>> tpg_luns;
       for (const auto& lun : tpg.luns) {
         const config::StorageObject* so = config.FindStorageObject(lun.storage_object);
-        auto it = so != nullptr ? runtime.units.find(so->path()) : runtime.units.end();
-        if (it == runtime.units.end()) {
-          runtime.Shutdown();
+        auto it = so != nullptr ? units.find(so->path()) : units.end();
+        if (it == units.end()) {
           return Status::Error("target " + target.wwn + " tpg " + std::to_string(tpg.tag) + " lun " +
                                std::to_string(lun.index) + ": storage object " +
                                lun.storage_object + " is not defined");
@@ -131,7 +126,6 @@ Result<Runtime> BuildRuntime(const config::Config& config) {
         for (const auto& m : acl.mapped_luns) {
           auto it = tpg_luns.find(m.tpg_lun);
           if (it == tpg_luns.end()) {
-            runtime.Shutdown();
             return Status::Error("target " + target.wwn + " acl " + acl.node_wwn + " mapped lun " +
                                  std::to_string(m.index) + ": tpg_lun " +
                                  std::to_string(m.tpg_lun) + " does not exist");
@@ -155,9 +149,29 @@ Result<Runtime> BuildRuntime(const config::Config& config) {
       std::string wildcard = e.ipv6 ? "::" : "0.0.0.0";
       if (listen.count({wildcard, port}) != 0) continue;
     }
-    runtime.portals.push_back(e);
+    plan.portals.push_back(e);
   }
-  runtime.snapshot = std::move(snapshot);
+  plan.snapshot = std::move(snapshot);
+  return plan;
+}
+
+Result<Runtime> BuildRuntime(const config::Config& config) {
+  Runtime runtime;
+  for (const auto& so : config.storage_objects) {
+    auto unit = OpenUnit(so);
+    if (!unit.ok()) {
+      runtime.Shutdown();
+      return unit.status();
+    }
+    runtime.units[so.path()] = std::move(unit).value();
+  }
+  auto plan = BuildSnapshot(config, runtime.units);
+  if (!plan.ok()) {
+    runtime.Shutdown();
+    return plan.status();
+  }
+  runtime.snapshot = std::move(plan.value().snapshot);
+  runtime.portals = std::move(plan.value().portals);
   return runtime;
 }
 

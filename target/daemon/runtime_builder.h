@@ -16,11 +16,27 @@
 
 namespace reftarget::daemon {
 
+// Logical units by storage object path ("/backstores/fileio/disk0").
+using UnitMap = std::map<std::string, std::shared_ptr<scsi::LogicalUnit>>;
+
+// Opens the backstore of `so` and makes its logical unit. Errors name the storage object.
+Result<std::shared_ptr<scsi::LogicalUnit>> OpenUnit(const config::StorageObject& so);
+
+// The iSCSI view of a configuration: what logins see, and the addresses to listen on.
+struct SnapshotPlan {
+  std::shared_ptr<const iscsi::TargetSnapshot> snapshot;
+  std::vector<net::Endpoint> portals;  // distinct listening addresses
+};
+
+// Builds the iSCSI view of `config` over `units`, which must hold every storage object of
+// `config` by path. Opens nothing. Errors name the target, TPG and LUN.
+Result<SnapshotPlan> BuildSnapshot(const config::Config& config, const UnitMap& units);
+
 struct Runtime {
   std::shared_ptr<const iscsi::TargetSnapshot> snapshot;
   std::vector<net::Endpoint> portals;  // distinct listening addresses
   // Logical units by storage object path ("/backstores/fileio/disk0").
-  std::map<std::string, std::shared_ptr<scsi::LogicalUnit>> units;
+  UnitMap units;
   // Releases the backstores once no session can reach them.
   void Shutdown();
 };

@@ -50,7 +50,14 @@ void ExecuteCommand(const LunMap& map, ScsiCommand cmd, ScsiCompletion done) {
     }
     const bool desc = mapped && it->second.unit->DescriptorSense();
     ScsiResponse r = ReportLunsResponse(cmd.cdb, luns, desc);
-    if (mapped && r.status == ScsiStatus::kGood) it->second.unit->ReportLunsExecuted(cmd.nexus);
+    // SAM-5 (REPORTED LUNS DATA HAS CHANGED): the report answers the change for every
+    // logical unit the nexus reaches, so the condition is cleared on all of them; the
+    // initiator sees one 3F/0E per change, not one per LUN.
+    if (r.status == ScsiStatus::kGood) {
+      for (const auto& [lun, m] : map) {
+        if (m.unit) m.unit->ReportLunsExecuted(cmd.nexus);
+      }
+    }
     return done(std::move(r));
   }
   if (!mapped) {

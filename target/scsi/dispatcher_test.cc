@@ -118,6 +118,39 @@ TEST(DispatcherTest, ReportLunsDespiteUa) {
       HasSense(RunMap(map, MakeCommand({0x00, 0, 0, 0, 0, 0}, {}, 0, 42)), 0x06, 0x29, 0x00));
 }
 
+TEST(DispatcherTest, ReportLunsClearsInventoryChangeOnEveryUnitOfTheNexus) {
+  Fixture a, b;
+  LunMap map;
+  map[0] = MappedLun{a.lu, false};
+  map[1] = MappedLun{b.lu, false};
+  const NexusId nexus = 42;
+  for (uint64_t lun : {0, 1}) {  // consume 29/00 on both units
+    EXPECT_TRUE(HasSense(RunMap(map, MakeCommand({0x00, 0, 0, 0, 0, 0}, {}, lun, nexus)), 0x06, 0x29, 0x00));
+  }
+  a.lu->ReportedLunsChangedFor(nexus);
+  b.lu->ReportedLunsChangedFor(nexus);
+  a.lu->ReportedLunsChangedFor(7);  // another nexus keeps its condition
+  EXPECT_TRUE(HasSense(RunMap(map, MakeCommand({0x00, 0, 0, 0, 0, 0}, {}, 0, nexus)), 0x06, 0x3F, 0x0E));
+  EXPECT_TRUE(IsGood(RunMap(map, MakeCommand(ReportLunsCdb(0, 4096), {}, 0, nexus))));
+  EXPECT_TRUE(IsGood(RunMap(map, MakeCommand({0x00, 0, 0, 0, 0, 0}, {}, 1, nexus))))
+      << "one report answers the change for every LUN of the nexus";
+  EXPECT_TRUE(HasSense(RunMap(map, MakeCommand({0x00, 0, 0, 0, 0, 0}, {}, 0, 7)), 0x06, 0x29, 0x00));
+  EXPECT_TRUE(HasSense(RunMap(map, MakeCommand({0x00, 0, 0, 0, 0, 0}, {}, 0, 7)), 0x06, 0x3F, 0x0E));
+}
+
+TEST(DispatcherTest, WithdrawnUnitRefusesNewCommands) {
+  Fixture a;
+  LunMap map;
+  map[0] = MappedLun{a.lu, false};
+  EXPECT_TRUE(IsGood(RunMap(map, MakeCommand(testing::Cdb10(0x28, 0, 1)))));
+  a.lu->Withdraw();
+  EXPECT_TRUE(a.lu->withdrawn());
+  // Even through a map that still lists it (a session not yet given its new map).
+  EXPECT_TRUE(HasSense(RunMap(map, MakeCommand(testing::Cdb10(0x28, 0, 1))), 0x05, 0x25, 0x00));
+  EXPECT_TRUE(HasSense(RunMap(map, MakeCommand(testing::Cdb10(0x2A, 0, 1), std::vector<uint8_t>(512))),
+                       0x05, 0x25, 0x00));
+}
+
 TEST(DispatcherTest, WriteProtectedMapping) {
   Fixture a;
   LunMap map;

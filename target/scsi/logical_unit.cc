@@ -59,6 +59,12 @@ LogicalUnit::LogicalUnit(LogicalUnitConfig config, std::shared_ptr<backstore::Ba
 LogicalUnit::~LogicalUnit() = default;
 
 void LogicalUnit::Execute(NexusId nexus, ScsiCommand cmd, bool write_protect, ScsiCompletion done) {
+  if (withdrawn_.load(std::memory_order_acquire)) {
+    ScsiResponse gone;
+    gone.status = ScsiStatus::kCheckCondition;
+    gone.sense = BuildSense(SenseReason::kLogicalUnitNotSupported, core_->d_sense());
+    return done(std::move(gone));
+  }
   TaskSet::EpochRef epoch = core_->tasks().Join(cmd.lu_generation);
   if (!epoch) {
     ScsiResponse aborted;
@@ -93,6 +99,18 @@ void LogicalUnit::NexusLost(NexusId nexus) { core_->ua().Forget(nexus); }
 void LogicalUnit::ReportedLunsChanged() {
   core_->ua().EstablishAll(SenseReason::kReportedLunsDataChanged);
 }
+
+void LogicalUnit::ReportedLunsChangedFor(NexusId nexus) {
+  core_->ua().Establish(nexus, SenseReason::kReportedLunsDataChanged);
+}
+
+void LogicalUnit::Withdraw() {
+  if (!withdrawn_.exchange(true, std::memory_order_acq_rel)) {
+    RT_LOG(kInfo, "scsi") << core_->config().name << ": withdrawn; new commands get 05/25/00";
+  }
+}
+
+bool LogicalUnit::withdrawn() const { return withdrawn_.load(std::memory_order_acquire); }
 
 void LogicalUnit::CapacityChanged() { core_->ua().EstablishAll(SenseReason::kCapacityDataChanged); }
 

@@ -3,6 +3,7 @@
 // backstore results into sense data. All methods are thread-safe; Execute never blocks.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -77,6 +78,15 @@ class LogicalUnit {
   void NexusLost(NexusId nexus);
   // The LUN inventory of the target changed: 06/3F/0E on every nexus (SPC-4, TEST-PLAN S19).
   void ReportedLunsChanged();
+  // The LUN inventory seen by `nexus` changed (a LUN added to or removed from its map):
+  // 06/3F/0E for that nexus only.
+  void ReportedLunsChangedFor(NexusId nexus);
+  // Removal's first step: from now on every new command gets 05/25/00 LOGICAL UNIT NOT
+  // SUPPORTED, even one routed here by a LUN map that has not been replaced yet. Commands
+  // already executing finish normally. Irreversible.
+  void Withdraw();
+  // Returns true once Withdraw() was called.
+  bool withdrawn() const;
   // The capacity changed: 06/2A/09 on every nexus.
   void CapacityChanged();
   // Returns the commands submitted to the backstore and not yet completed by it.
@@ -98,6 +108,7 @@ class LogicalUnit {
 
  private:
   std::shared_ptr<LuCore> core_;
+  std::atomic<bool> withdrawn_{false};
 };
 
 }  // namespace reftarget::scsi

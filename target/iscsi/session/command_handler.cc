@@ -104,6 +104,7 @@ void Connection::BeginScsiCommand(const ScsiCommandPdu& pdu) {
   }
   auto task = std::make_unique<Task>();
   task->itt = pdu.itt;
+  task->received_at = std::chrono::steady_clock::now();
   task->cmd_sn = pdu.cmd_sn;
   task->immediate = pdu.immediate;
   task->raw_lun = pdu.lun;
@@ -396,6 +397,7 @@ void Connection::SendScsiResult(Task* task_in, scsi::ScsiResponse response) {
     underflow = true;
     residual = edtl;
   }
+  CountCommand(*task, good, actual);
   uint32_t max_cmd_sn = CurrentMaxCmdSn();
   if (actual > 0) {
     auto buffer = std::make_shared<IoBuffer>(std::move(response.data_in));

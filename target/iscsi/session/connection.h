@@ -23,6 +23,7 @@
 #include "target/iscsi/login/negotiation.h"
 #include "target/iscsi/login/text_keys.h"
 #include "target/iscsi/pdu/pdu.h"
+#include "target/iscsi/session/live_session.h"
 #include "target/iscsi/session/session_table.h"
 #include "target/iscsi/session/target_registry.h"
 #include "target/net/listener.h"
@@ -47,7 +48,7 @@ struct ConnectionContext {
 // small buffer until its login completes or times out, 15 s by default).
 inline constexpr uint32_t kMaxLoginPhaseConnections = 1024;
 
-class Connection : public std::enable_shared_from_this<Connection> {
+class Connection : public std::enable_shared_from_this<Connection>, public LiveSession {
  public:
   // Takes ownership of `fd`. Call Start() on `reactor`'s thread.
   Connection(int fd, net::Endpoint peer, net::Endpoint local, net::Reactor* reactor,
@@ -66,6 +67,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Closes the connection and runs `on_ended` (if any) once none of its commands is still
   // executing. Reactor thread only.
   void EndSession(const std::string& reason, std::function<void()> on_ended);
+
+  // LiveSession (live_session.cc): thread-safe; the work runs on the reactor thread.
+  void ReplaceLunMap(scsi::LunMap map, std::function<void()> done) override;
+  void Describe(std::function<void(SessionInfo)> done) override;
 
   bool closed() const { return fd_ < 0; }
   const net::Endpoint& peer() const { return peer_; }
@@ -154,6 +159,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void SendNopInPing();
   void OnTick();
   std::vector<uint8_t> BuildSendTargets(const std::string& which) const;
+  // Adds one finished command to its LUN's counters.
+  void CountCommand(const Task& task, bool good, uint32_t data_in_bytes);
+  SessionInfo DescribeNow() const;
 
   // Gives back this connection's place among login-phase connections (once).
   void ReleaseLoginSlot();
@@ -217,6 +225,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool registered_ = false;
   scsi::NexusId nexus_ = 0;
   scsi::LunMap luns_;
+  std::unordered_map<uint64_t, LunCounters> lun_counters_;  // by LUN number
   uint32_t stat_sn_ = 0;
   uint32_t exp_cmd_sn_ = 0;
   uint32_t max_cmd_sn_ = 0;

@@ -400,13 +400,21 @@ bool Connection::EnterFullFeaturePhase(SessionTable::Terminator* reinstated) {
           conn->EndSession("session reinstated by a new login", std::move(on_ended));
         });
       },
-      reinstated);
+      reinstated, weak, nexus_);
   if (tsih_ == 0) {
     LoginFail(kClassTargetError, kDetailOutOfResources,
               "session limit reached; no new session accepted");
     return false;
   }
   registered_ = true;
+  // A live change published while this login was in progress is not in tpg_; once the
+  // session is registered the management plane reaches it, so the current view is the one
+  // to start from (LiveTarget hands registered sessions every later change).
+  if (tpg_ != nullptr && context_.registry != nullptr) {
+    auto current = context_.registry->Current();
+    auto latest = current ? current->FindTpg(target_name_, local_) : nullptr;
+    if (latest != nullptr && latest->tag == tpg_->tag) tpg_ = latest;
+  }
   if (tpg_ != nullptr) {
     const AclRuntime* acl = tpg_->FindAcl(initiator_name_);
     luns_ = acl != nullptr ? acl->luns : tpg_->demo_luns;

@@ -2,7 +2,8 @@
 
 namespace reftarget::iscsi {
 
-uint16_t SessionTable::Add(const SessionKey& key, Terminator terminate, Terminator* reinstated) {
+uint16_t SessionTable::Add(const SessionKey& key, Terminator terminate, Terminator* reinstated,
+                           std::weak_ptr<LiveSession> live, uint64_t nexus) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sessions_.find(key);
   if (it != sessions_.end()) {
@@ -19,7 +20,7 @@ uint16_t SessionTable::Add(const SessionKey& key, Terminator terminate, Terminat
     for (const auto& [k, e] : sessions_) used = used || e.tsih == tsih;
     if (!used && tsih != 0) break;
   }
-  sessions_[key] = Entry{tsih, std::move(terminate)};
+  sessions_[key] = Entry{tsih, std::move(terminate), false, std::move(live), nexus};
   return tsih;
 }
 
@@ -43,6 +44,15 @@ void SessionTable::MarkLoggedOut(const SessionKey& key, uint16_t tsih) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = sessions_.find(key);
   if (it != sessions_.end() && it->second.tsih == tsih) it->second.logged_out = true;
+}
+
+std::vector<SessionTable::SessionRef> SessionTable::List() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<SessionRef> out;
+  for (const auto& [k, e] : sessions_) {
+    if (!e.logged_out) out.push_back(SessionRef{k, e.tsih, e.nexus, e.live, e.terminate});
+  }
+  return out;
 }
 
 bool SessionTable::HasTsih(uint16_t tsih) const {

@@ -7,10 +7,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <tuple>
 #include <vector>
+
+#include "target/iscsi/session/live_session.h"
 
 namespace reftarget::iscsi {
 
@@ -38,7 +41,9 @@ class SessionTable {
   // Registers a new session under `key`, returning its TSIH, or 0 when the table is full
   // (the login then fails with 0x0302, out of resources). If a session with the same key
   // exists, its terminator is returned in `*reinstated` and it is replaced.
-  uint16_t Add(const SessionKey& key, Terminator terminate, Terminator* reinstated);
+  // `live` and `nexus` let the management plane reach the session (LUN map changes, counters).
+  uint16_t Add(const SessionKey& key, Terminator terminate, Terminator* reinstated,
+               std::weak_ptr<LiveSession> live = {}, uint64_t nexus = 0);
   // Removes the session `tsih` if it is still registered under `key`.
   void Remove(const SessionKey& key, uint16_t tsih);
   // Marks the session `tsih` as logged out: from the Logout Response on, a login naming its
@@ -48,6 +53,16 @@ class SessionTable {
   // Returns the terminators of every session of `target_name` but `except_tsih` (TARGET
   // COLD RESET closes them all); the caller runs them outside the table's lock.
   std::vector<Terminator> SessionsOfTarget(const std::string& target_name, uint16_t except_tsih) const;
+  // One registered session, as the management plane sees it.
+  struct SessionRef {
+    SessionKey key;
+    uint16_t tsih = 0;
+    uint64_t nexus = 0;
+    std::weak_ptr<LiveSession> live;
+    Terminator terminate;
+  };
+  // Returns every registered session that has not logged out.
+  std::vector<SessionRef> List() const;
   // Returns true if a session with this TSIH exists and has not logged out.
   bool HasTsih(uint16_t tsih) const;
   size_t size() const;
@@ -57,6 +72,8 @@ class SessionTable {
     uint16_t tsih;
     Terminator terminate;
     bool logged_out = false;
+    std::weak_ptr<LiveSession> live;
+    uint64_t nexus = 0;
   };
   const size_t max_sessions_;
   mutable std::mutex mu_;

@@ -2,6 +2,7 @@
 // to its response: CmdSN, the Data-Out it still expects, the R2Ts it has issued.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 
@@ -20,6 +21,7 @@ struct Connection::Task {
   enum class State { kCollecting, kExecuting };
 
   uint32_t itt = 0;
+  std::chrono::steady_clock::time_point received_at;  // for the LUN's latency counters
   uint32_t cmd_sn = 0;
   bool immediate = false;
   uint64_t raw_lun = 0;
