@@ -94,6 +94,12 @@ std::map<std::string, std::string> MappedStorageObjects(const config::Config& co
   return out;
 }
 
+// True if the two differ at most in their size (a resize, which runs live).
+bool SameExceptSize(const config::StorageObject& a, config::StorageObject b) {
+  b.size = a.size;
+  return a == b;
+}
+
 std::string PortalText(const std::string& ip, uint16_t port) {
   return net::Endpoint{ip, port, ip.find(':') != std::string::npos}.ToString();
 }
@@ -130,10 +136,20 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
   const auto mapped_now = MappedStorageObjects(config_);
   daemon::UnitMap next_units;
   std::vector<std::shared_ptr<scsi::LogicalUnit>> destroyed;
+  struct Resize {
+    std::shared_ptr<scsi::LogicalUnit> unit;
+    config::StorageObject so;
+  };
+  std::vector<Resize> resized;
   for (const auto& so : next.storage_objects) {
     const config::StorageObject* old = config_.FindStorageObject(so.path());
     auto unit_it = units_.find(so.path());
     if (old != nullptr && *old == so && unit_it != units_.end()) {
+      next_units[so.path()] = unit_it->second;
+      continue;
+    }
+    if (old != nullptr && unit_it != units_.end() && SameExceptSize(*old, so)) {
+      resized.push_back({unit_it->second, so});
       next_units[so.path()] = unit_it->second;
       continue;
     }
@@ -173,6 +189,19 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
                            listener.error());
     }
     opened[key] = std::move(listener).value();
+  }
+
+  // Growing is the last step that can fail, so a refusal never leaves a store grown behind
+  // an unchanged configuration, except when a second resize of one request fails (growing
+  // loses nothing; the first store keeps its new size and its 2A/09).
+  for (const auto& r : resized) {
+    const uint64_t bytes = r.so.size != 0 ? r.so.size : r.unit->num_blocks() * r.unit->block_size();
+    Status s = r.unit->Resize(bytes);
+    if (!s.ok()) {
+      for (auto& [k, l] : opened) l->Close();
+      return Status::Error("storage object " + r.so.path() + ": " + s.message());
+    }
+    report.steps.push_back("resized " + r.so.path() + " to " + std::to_string(bytes) + " bytes");
   }
 
   // ---- commit: cannot fail from here on ----

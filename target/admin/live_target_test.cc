@@ -206,9 +206,34 @@ TEST_F(LiveTargetTest, RefusedChangeLeavesEverythingRunning) {
   EXPECT_EQ(ReportedLuns(a), (std::vector<uint64_t>{0}));
 }
 
-TEST_F(LiveTargetTest, StorageObjectInUseCannotChange) {
+TEST_F(LiveTargetTest, ResizeRaisesCapacityChanged) {
+  Initiator& a = Login("iqn.1994-05.org.test:a");
+  ASSERT_TRUE(a.ClearUnitAttention(0));
   config::Config next = live_->config();
   next.storage_objects[0].size = 8 << 20;
+  auto report = live_->Apply(next);
+  ASSERT_TRUE(report.ok()) << report.error();
+  EXPECT_TRUE(IsSense(Tur(a, 0), 0x06, 0x2A, 0x09));
+  ScsiRequest cap;
+  cap.cdb = {0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  cap.read = true;
+  cap.edtl = 8;
+  ScsiResult r = a.Scsi(cap);
+  ASSERT_EQ(r.status, 0x00);
+  ASSERT_EQ(r.data_in.size(), 8u);
+  const uint32_t last_lba = (r.data_in[0] << 24) | (r.data_in[1] << 16) | (r.data_in[2] << 8) | r.data_in[3];
+  EXPECT_EQ(last_lba, (8u << 20) / 512 - 1);
+  // Shrinking is refused and changes nothing.
+  next.storage_objects[0].size = 2 << 20;
+  auto refused = live_->Apply(next);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().find("shrinking"), std::string::npos) << refused.error();
+  EXPECT_EQ(live_->config().storage_objects[0].size, 8u << 20);
+}
+
+TEST_F(LiveTargetTest, StorageObjectInUseCannotChange) {
+  config::Config next = live_->config();
+  next.storage_objects[0].wwn = "0123456789abcdef";
   auto refused = live_->Apply(next);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().find("/backstores/ramdisk/r0 is in use by /iscsi/" + std::string(kTarget) +

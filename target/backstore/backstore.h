@@ -64,6 +64,12 @@ class Backstore {
   // Switches the volatile write cache on or off (MODE SELECT caching page WCE). Returns an
   // error if the store cannot change it.
   virtual Status SetWriteBack(bool enabled) = 0;
+  // Grows the store to `new_size` bytes (a multiple of the block size) while I/O runs.
+  // Shrinking is refused: it would cut off data an initiator wrote and may still read.
+  virtual Status Resize(uint64_t new_size) {
+    (void)new_size;
+    return Status::Error(kind() + " storage cannot be resized");
+  }
 };
 
 // How to open a store; filled from saveconfig.json's storage_objects.

@@ -1,6 +1,10 @@
 #include "target/backstore/fd_backstore.h"
 
 #include <errno.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include <functional>
 #include <memory>
@@ -25,6 +29,31 @@ FdBackstore::~FdBackstore() {
   // The pool must drain before fd_ closes: a queued pread on a closed (or reused) fd number
   // would read some other file.
   pool_.Shutdown();
+}
+
+Status FdBackstore::Resize(uint64_t new_size) {
+  const uint64_t old_size = size_bytes();
+  struct stat st{};
+  if (::fstat(fd_.get(), &st) != 0) return Status::Error(label_ + ": fstat: " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) {
+    return Status::Error(label_ + ": " + path_ + " is a device; its size is the device's");
+  }
+  if (new_size % caps_.block_size != 0) {
+    return Status::Error(label_ + ": size " + std::to_string(new_size) +
+                         " is not a multiple of the block size " + std::to_string(caps_.block_size));
+  }
+  if (new_size < old_size) {
+    return Status::Error(label_ + ": shrinking from " + std::to_string(old_size) + " to " +
+                         std::to_string(new_size) + " bytes would cut off written data; refused");
+  }
+  if (static_cast<uint64_t>(st.st_size) < new_size &&
+      ::ftruncate(fd_.get(), static_cast<off_t>(new_size)) != 0) {
+    return Status::Error(label_ + ": ftruncate " + path_ + " to " + std::to_string(new_size) +
+                         ": " + std::strerror(errno));
+  }
+  size_.store(new_size, std::memory_order_release);
+  RT_LOG(kInfo, "backstore") << label_ << ": resized from " << old_size << " to " << new_size << " bytes";
+  return Status::Ok();
 }
 
 Capabilities FdBackstore::capabilities() const {
@@ -66,7 +95,7 @@ void FdBackstore::Queue(IoType type, uint64_t offset, uint64_t length, IoComplet
 }
 
 void FdBackstore::Read(uint64_t offset, std::span<uint8_t> buf, IoCompletion done) {
-  if (!RangeWithin(offset, buf.size(), size_) || !Aligned(buf.data(), offset, buf.size())) {
+  if (!RangeWithin(offset, buf.size(), size_bytes()) || !Aligned(buf.data(), offset, buf.size())) {
     done(IoResult{EINVAL});
     return;
   }
@@ -82,7 +111,7 @@ void FdBackstore::Write(uint64_t offset, std::span<const uint8_t> buf, bool fua,
     done(IoResult{EROFS});
     return;
   }
-  if (!RangeWithin(offset, buf.size(), size_) || !Aligned(buf.data(), offset, buf.size())) {
+  if (!RangeWithin(offset, buf.size(), size_bytes()) || !Aligned(buf.data(), offset, buf.size())) {
     done(IoResult{EINVAL});
     return;
   }
@@ -136,7 +165,7 @@ void FdBackstore::Unmap(uint64_t offset, uint64_t length, IoCompletion done) {
     done(IoResult{caps_.read_only ? EROFS : EOPNOTSUPP});
     return;
   }
-  if (!RangeWithin(offset, length, size_) || !Aligned(nullptr, offset, length)) {
+  if (!RangeWithin(offset, length, size_bytes()) || !Aligned(nullptr, offset, length)) {
     done(IoResult{EINVAL});
     return;
   }

@@ -33,7 +33,7 @@ class FdBackstore : public Backstore {
   // REQUIRES: not called from a completion callback of this store.
   ~FdBackstore() override;
 
-  uint64_t size_bytes() const override { return size_; }
+  uint64_t size_bytes() const override { return size_.load(std::memory_order_acquire); }
   Capabilities capabilities() const override;
   bool Supports(IoType type) const override;
   void Read(uint64_t offset, std::span<uint8_t> buf, IoCompletion done) override;
@@ -47,6 +47,8 @@ class FdBackstore : public Backstore {
   // writes acknowledged under write-back reach the medium without waiting for a SYNC CACHE;
   // its failure, if any, becomes the sticky flush error. Never blocks on the device.
   Status SetWriteBack(bool enabled) override;
+  // A regular file grows (sparsely) with ftruncate; a block device's size is the device's.
+  Status Resize(uint64_t new_size) override;
 
   // Returns the file or device path.
   const std::string& path() const { return path_; }
@@ -90,7 +92,7 @@ class FdBackstore : public Backstore {
   const std::string label_;
   const std::string path_;
   ScopedFd fd_;
-  const uint64_t size_;
+  std::atomic<uint64_t> size_;
   const Capabilities caps_;
   const uint32_t alignment_;
   std::atomic<bool> write_back_;

@@ -1,5 +1,7 @@
 #include "target/backstore/ramdisk.h"
 
+#include <array>
+
 #include <errno.h>
 
 #include <algorithm>
@@ -41,6 +43,24 @@ RamdiskBackstore::RamdiskBackstore(Key, std::string label, uint64_t size, Capabi
       caps_(caps),
       chunks_((size + kChunkSize - 1) / kChunkSize) {}
 
+Status RamdiskBackstore::Resize(uint64_t new_size) {
+  const uint64_t old_size = size_bytes();
+  if (new_size % caps_.block_size != 0 || new_size > kMaxSize) {
+    return Status::Error(label_ + ": size " + std::to_string(new_size) +
+                         " must be a multiple of the block size and at most " + std::to_string(kMaxSize));
+  }
+  if (new_size < old_size) {
+    return Status::Error(label_ + ": shrinking from " + std::to_string(old_size) + " to " +
+                         std::to_string(new_size) + " bytes would cut off written data; refused");
+  }
+  std::array<std::unique_lock<std::shared_mutex>, kShards> locks;
+  for (size_t i = 0; i < kShards; ++i) locks[i] = std::unique_lock<std::shared_mutex>(shards_[i]);
+  chunks_.resize((new_size + kChunkSize - 1) / kChunkSize);
+  size_.store(new_size, std::memory_order_release);
+  RT_LOG(kInfo, "backstore") << label_ << ": resized from " << old_size << " to " << new_size << " bytes";
+  return Status::Ok();
+}
+
 bool RamdiskBackstore::Supports(IoType type) const {
   switch (type) {
     case IoType::kRead:
@@ -55,7 +75,7 @@ bool RamdiskBackstore::Supports(IoType type) const {
 }
 
 void RamdiskBackstore::Read(uint64_t offset, std::span<uint8_t> buf, IoCompletion done) {
-  if (!RangeWithin(offset, buf.size(), size_)) {
+  if (!RangeWithin(offset, buf.size(), size_bytes())) {
     done(IoResult{EINVAL});
     return;
   }
@@ -86,7 +106,7 @@ void RamdiskBackstore::Write(uint64_t offset, std::span<const uint8_t> buf, bool
     done(IoResult{EROFS});
     return;
   }
-  if (!RangeWithin(offset, buf.size(), size_)) {
+  if (!RangeWithin(offset, buf.size(), size_bytes())) {
     done(IoResult{EINVAL});
     return;
   }
@@ -127,7 +147,7 @@ void RamdiskBackstore::Unmap(uint64_t offset, uint64_t length, IoCompletion done
     done(IoResult{caps_.read_only ? EROFS : EOPNOTSUPP});
     return;
   }
-  if (!RangeWithin(offset, length, size_)) {
+  if (!RangeWithin(offset, length, size_bytes())) {
     done(IoResult{EINVAL});
     return;
   }
@@ -138,7 +158,7 @@ void RamdiskBackstore::Unmap(uint64_t offset, uint64_t length, IoCompletion done
     uint64_t within = at % kChunkSize;
     uint64_t n = std::min<uint64_t>(length - pos, kChunkSize - within);
     // The last chunk may extend past size_: covering up to size_ counts as whole.
-    uint64_t chunk_end = std::min<uint64_t>(kChunkSize, size_ - index * kChunkSize);
+    uint64_t chunk_end = std::min<uint64_t>(kChunkSize, size_bytes() - index * kChunkSize);
     Chunk released;  // freed after the lock is dropped
     {
       std::unique_lock<std::shared_mutex> lock(ShardOf(index));
@@ -158,7 +178,7 @@ void RamdiskBackstore::Unmap(uint64_t offset, uint64_t length, IoCompletion done
 }
 
 bool RamdiskBackstore::IsDeallocated(uint64_t offset, uint64_t length) const {
-  if (length == 0 || !RangeWithin(offset, length, size_)) return false;
+  if (length == 0 || !RangeWithin(offset, length, size_bytes())) return false;
   uint64_t first = offset / kChunkSize;
   uint64_t last = (offset + length - 1) / kChunkSize;
   for (uint64_t i = first; i <= last; ++i) {

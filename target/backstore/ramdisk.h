@@ -35,7 +35,7 @@ class RamdiskBackstore : public Backstore {
   // handled by OpenBackstore with a NullBackstore.)
   static Result<std::unique_ptr<RamdiskBackstore>> Open(const BackstoreSpec& spec);
 
-  uint64_t size_bytes() const override { return size_; }
+  uint64_t size_bytes() const override { return size_.load(std::memory_order_acquire); }
   // write_back is always false: there is no cache in front of memory, so Flush has nothing
   // to do (LIO's rd_mcp reports WCE=0 too).
   Capabilities capabilities() const override { return caps_; }
@@ -50,6 +50,8 @@ class RamdiskBackstore : public Backstore {
   bool IsDeallocated(uint64_t offset, uint64_t length) const override;
   // Disabling the (nonexistent) cache succeeds; enabling it is an error.
   Status SetWriteBack(bool enabled) override;
+  // Grows the chunk table while every shard is held exclusively (no I/O is in a chunk then).
+  Status Resize(uint64_t new_size) override;
 
   // Returns the bytes of memory allocated for written chunks.
   uint64_t allocated_bytes() const { return allocated_chunks_.load() * kChunkSize; }
@@ -70,7 +72,7 @@ class RamdiskBackstore : public Backstore {
   std::shared_mutex& ShardOf(uint64_t chunk) const { return shards_[chunk % kShards]; }
 
   const std::string label_;
-  const uint64_t size_;
+  std::atomic<uint64_t> size_;
   const Capabilities caps_;
   std::vector<Chunk> chunks_;  // chunks_[i] guarded by ShardOf(i); null = all zeroes
   mutable std::shared_mutex shards_[kShards];

@@ -112,6 +112,13 @@ void LogicalUnit::Withdraw() {
 
 bool LogicalUnit::withdrawn() const { return withdrawn_.load(std::memory_order_acquire); }
 
+Status LogicalUnit::Resize(uint64_t new_size) {
+  Status s = core_->store().Resize(new_size);
+  if (!s.ok()) return s;
+  CapacityChanged();
+  return Status::Ok();
+}
+
 void LogicalUnit::CapacityChanged() { core_->ua().EstablishAll(SenseReason::kCapacityDataChanged); }
 
 uint64_t LogicalUnit::InFlight() const { return core_->in_flight(); }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "target/backstore/backstore.h"
+#include "target/common/status.h"
 #include "target/scsi/scsi_command.h"
 
 namespace reftarget::scsi {
@@ -87,6 +88,10 @@ class LogicalUnit {
   void Withdraw();
   // Returns true once Withdraw() was called.
   bool withdrawn() const;
+  // Grows the backstore to `new_size` bytes while commands run, then raises 06/2A/09
+  // CAPACITY DATA HAS CHANGED on every nexus (SBC-3). Errors name the store and leave it as
+  // it was.
+  Status Resize(uint64_t new_size);
   // The capacity changed: 06/2A/09 on every nexus.
   void CapacityChanged();
   // Returns the commands submitted to the backstore and not yet completed by it.
