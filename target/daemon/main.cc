@@ -11,25 +11,34 @@
 #include <thread>
 #include <vector>
 
+#include <sys/stat.h>
+
+#include "target/admin/admin_requests.h"
+#include "target/admin/admin_socket.h"
+#include "target/admin/config_store.h"
+#include "target/admin/live_target.h"
 #include "target/common/logging.h"
 #include "target/config/saveconfig_reader.h"
-#include "target/daemon/runtime_builder.h"
 #include "target/iscsi/session/connection.h"
 #include "target/iscsi/session/session_table.h"
-#include "target/net/listener.h"
 #include "target/net/reactor.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: reftarget --config saveconfig.json [--admin-socket PATH] [--threads N]\n"
-    "                 [--log-level error|warn|info|debug] [--drain-timeout SECONDS]\n";
+    "usage: reftarget --config saveconfig.json [--admin-socket PATH] [--save-on-stop]\n"
+    "                 [--threads N] [--log-level error|warn|info|debug] [--drain-timeout SECONDS]\n"
+    "  --config         the configuration to serve (LIO saveconfig.json); with --admin-socket a\n"
+    "                   missing file means an empty configuration, and `saveconfig` writes it\n"
+    "  --admin-socket   serve reftarget-ctl on this Unix socket (mode 0600)\n"
+    "  --save-on-stop   save the running configuration to --config on SIGTERM/SIGINT\n";
 
 struct Options {
   std::string config_path;
   std::string admin_socket;
   unsigned threads = 0;
   unsigned drain_timeout_s = 30;
+  bool save_on_stop = false;
   reftarget::log::Level level = reftarget::log::Level::kInfo;
 };
 
@@ -66,6 +75,8 @@ int ParseOptions(int argc, char** argv, Options* opt) {
       const char* v = value("--admin-socket");
       if (!v) return 2;
       opt->admin_socket = v;
+    } else if (arg == "--save-on-stop") {
+      opt->save_on_stop = true;
     } else if (arg == "--threads") {
       const char* v = value("--threads");
       if (!v || !ParseUnsigned(v, &opt->threads) || opt->threads > 256) {
@@ -124,27 +135,25 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto config = config::LoadConfigFile(opt.config_path);
-  if (!config.ok()) {
-    std::fprintf(stderr, "reftarget: %s\n", config.error().c_str());
-    return 2;
-  }
-  for (const auto& key : config::UnknownKeys(config.value())) {
-    RT_LOG(kWarn, "config") << opt.config_path << ": " << key << ": not used by reftarget; kept";
-  }
-  auto runtime = daemon::BuildRuntime(config.value());
-  if (!runtime.ok()) {
-    std::fprintf(stderr, "reftarget: %s: %s\n", opt.config_path.c_str(), runtime.error().c_str());
-    return 2;
-  }
-  if (!opt.admin_socket.empty()) {
-    RT_LOG(kWarn, "main") << "--admin-socket " << opt.admin_socket
-                          << ": live management is not available in this version; ignored";
+  config::Config initial;
+  struct stat st{};
+  if (!opt.admin_socket.empty() && ::stat(opt.config_path.c_str(), &st) != 0 && errno == ENOENT) {
+    RT_LOG(kInfo, "main") << opt.config_path
+                          << ": no saved configuration; starting empty (configure with reftarget-ctl)";
+  } else {
+    auto config = config::LoadConfigFile(opt.config_path);
+    if (!config.ok()) {
+      std::fprintf(stderr, "reftarget: %s\n", config.error().c_str());
+      return 2;
+    }
+    for (const auto& key : config::UnknownKeys(config.value())) {
+      RT_LOG(kWarn, "config") << opt.config_path << ": " << key << ": not used by reftarget; kept";
+    }
+    initial = std::move(config).value();
   }
 
   RaiseDescriptorLimit();
   iscsi::TargetRegistry registry;
-  registry.Publish(runtime.value().snapshot);
   iscsi::SessionTable sessions;
   std::atomic<uint64_t> inflight{0};
   std::atomic<uint32_t> login_phase_connections{0};
@@ -154,25 +163,48 @@ int main(int argc, char** argv) {
   net::ReactorPool pool(threads);
   pool.Start();
 
-  std::vector<std::unique_ptr<net::Listener>> listeners;
-  for (const auto& portal : runtime.value().portals) {
-    auto listener = net::Listener::Open(portal.ip, portal.port);
-    if (!listener.ok()) {
-      std::fprintf(stderr, "reftarget: %s\n", listener.error().c_str());
+  admin::LiveTargetOptions live_options;
+  live_options.drain_timeout = std::chrono::seconds(opt.drain_timeout_s);
+  auto live = admin::LiveTarget::Start(std::move(initial), &pool, context, live_options);
+  if (!live.ok()) {
+    std::fprintf(stderr, "reftarget: %s: %s\n", opt.config_path.c_str(), live.error().c_str());
+    pool.Stop();
+    return 2;
+  }
+  for (const auto& e : live.value()->ListeningOn()) {
+    RT_LOG(kInfo, "main") << "listening on " << e.ToString();
+  }
+  admin::AdminContext admin_context{live.value().get(), opt.config_path};
+  std::unique_ptr<admin::AdminSocket> admin_socket;
+  if (!opt.admin_socket.empty()) {
+    auto opened = admin::AdminSocket::Open(opt.admin_socket, [&admin_context](const nlohmann::json& r) {
+      return admin::HandleRequest(r, admin_context);
+    });
+    if (!opened.ok()) {
+      std::fprintf(stderr, "reftarget: %s\n", opened.error().c_str());
+      live.value()->CloseListeners();
       pool.Stop();
       return 2;
     }
-    iscsi::AttachAcceptor(listener.value().get(), &pool, context);
-    RT_LOG(kInfo, "main") << "listening on " << listener.value()->local().ToString();
-    listeners.push_back(std::move(listener).value());
+    admin_socket = std::move(opened).value();
+    RT_LOG(kInfo, "main") << "admin socket " << opt.admin_socket;
   }
-  RT_LOG(kInfo, "main") << "serving " << runtime.value().snapshot->tpgs.size() << " TPG(s) with "
+  RT_LOG(kInfo, "main") << "serving " << live.value()->config().targets.size() << " target(s) with "
                         << threads << " reactor thread(s)";
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   RT_LOG(kInfo, "main") << "received " << strsignal(sig) << "; draining";
-  for (auto& l : listeners) l->Close();
+  admin_socket.reset();
+  live.value()->CloseListeners();
+  if (opt.save_on_stop) {
+    Status saved = admin::SaveWithBackup(live.value()->config(), opt.config_path);
+    if (saved.ok()) {
+      RT_LOG(kInfo, "main") << "configuration saved to " << opt.config_path;
+    } else {
+      RT_LOG(kError, "main") << "--save-on-stop: " << saved.message();
+    }
+  }
   // Let commands already handed to backstores finish so that nothing acknowledged is lost.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(opt.drain_timeout_s);
   while (inflight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -183,7 +215,7 @@ int main(int argc, char** argv) {
                           << opt.drain_timeout_s << " s; exiting anyway";
   }
   pool.Stop();
-  runtime.value().Shutdown();
+  live.value()->Shutdown();
   RT_LOG(kInfo, "main") << "stopped";
   return 0;
 }
