@@ -39,6 +39,18 @@ std::string Timestamp() {
   return buf;
 }
 
+// A save killed between mkostemp and rename leaves "<file>.tmp.XXXXXX" behind; the next save
+// of the same file removes them (one reftarget owns a configuration file).
+void RemoveStaleTemporaries(const fs::path& dir, const std::string& prefix) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && name.find(".tmp.") != std::string::npos) {
+      fs::remove(entry.path(), ec);
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> ListBackups(const std::string& path) {
@@ -61,6 +73,10 @@ std::vector<std::string> ListBackups(const std::string& path) {
 
 Status SaveWithBackup(const config::Config& config, const std::string& path, size_t keep) {
   const std::string text = config::SerializeConfig(config);
+  const fs::path file(path);
+  RemoveStaleTemporaries(file.parent_path().empty() ? fs::path(".") : file.parent_path(),
+                         file.filename().string() + ".tmp.");
+  RemoveStaleTemporaries(BackupDir(path), kBackupPrefix);
   std::optional<std::string> old = ReadAll(path);
   if (old && !old->empty() && *old != text && keep > 0) {
     std::error_code ec;
