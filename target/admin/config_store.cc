@@ -87,10 +87,11 @@ Status SaveWithBackup(const config::Config& config, const std::string& path, siz
     std::string base = (dir / (kBackupPrefix + Timestamp())).string();
     std::string backup = base + ".json";
     for (int n = 1; fs::exists(backup, ec); ++n) backup = base + "-" + std::to_string(n) + ".json";
+    // Make room first, so that a crash between the two steps never leaves more than `keep`.
+    std::vector<std::string> backups = ListBackups(path);
+    for (size_t i = 0; i + keep <= backups.size(); ++i) fs::remove(backups[i], ec);
     Status s = config::WriteFileAtomically(backup, *old);
     if (!s.ok()) return s;
-    std::vector<std::string> backups = ListBackups(path);
-    for (size_t i = 0; i + keep < backups.size(); ++i) fs::remove(backups[i], ec);
   }
   return config::SaveConfigFile(config, path);
 }
