@@ -94,9 +94,11 @@ std::map<std::string, std::string> MappedStorageObjects(const config::Config& co
   return out;
 }
 
-// True if the two differ at most in their size (a resize, which runs live).
-bool SameExceptSize(const config::StorageObject& a, config::StorageObject b) {
+// True if the two differ at most in size and write cache mode, which change live (a resize;
+// what MODE SELECT of the caching page does).
+bool SameExceptLiveSettings(const config::StorageObject& a, config::StorageObject b) {
   b.size = a.size;
+  if (b.write_back.has_value() && a.write_back.has_value()) b.write_back = a.write_back;
   return a == b;
 }
 
@@ -136,11 +138,13 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
   const auto mapped_now = MappedStorageObjects(config_);
   daemon::UnitMap next_units;
   std::vector<std::shared_ptr<scsi::LogicalUnit>> destroyed;
-  struct Resize {
+  // Storage objects whose size or write cache mode changes while they stay in use.
+  struct LiveChange {
     std::shared_ptr<scsi::LogicalUnit> unit;
+    config::StorageObject old_so;
     config::StorageObject so;
   };
-  std::vector<Resize> resized;
+  std::vector<LiveChange> live_changes;
   for (const auto& so : next.storage_objects) {
     const config::StorageObject* old = config_.FindStorageObject(so.path());
     auto unit_it = units_.find(so.path());
@@ -148,8 +152,8 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
       next_units[so.path()] = unit_it->second;
       continue;
     }
-    if (old != nullptr && unit_it != units_.end() && SameExceptSize(*old, so)) {
-      resized.push_back({unit_it->second, so});
+    if (old != nullptr && unit_it != units_.end() && SameExceptLiveSettings(*old, so)) {
+      live_changes.push_back({unit_it->second, *old, so});
       next_units[so.path()] = unit_it->second;
       continue;
     }
@@ -191,17 +195,27 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
     opened[key] = std::move(listener).value();
   }
 
-  // Growing is the last step that can fail, so a refusal never leaves a store grown behind
-  // an unchanged configuration, except when a second resize of one request fails (growing
-  // loses nothing; the first store keeps its new size and its 2A/09).
-  for (const auto& r : resized) {
-    const uint64_t bytes = r.so.size != 0 ? r.so.size : r.unit->num_blocks() * r.unit->block_size();
-    Status s = r.unit->Resize(bytes);
-    if (!s.ok()) {
-      for (auto& [k, l] : opened) l->Close();
-      return Status::Error("storage object " + r.so.path() + ": " + s.message());
+  // Growing and switching the cache are the last steps that can fail, so a refusal never
+  // leaves a store changed behind an unchanged configuration (except when a second store of
+  // one request fails: the first keeps its new size or mode, and its unit attention).
+  for (const auto& c : live_changes) {
+    if (c.so.size != c.old_so.size) {
+      const uint64_t bytes = c.so.size != 0 ? c.so.size : c.unit->num_blocks() * c.unit->block_size();
+      Status s = c.unit->Resize(bytes);
+      if (!s.ok()) {
+        for (auto& [k, l] : opened) l->Close();
+        return Status::Error("storage object " + c.so.path() + ": " + s.message());
+      }
+      report.steps.push_back("resized " + c.so.path() + " to " + std::to_string(bytes) + " bytes");
     }
-    report.steps.push_back("resized " + r.so.path() + " to " + std::to_string(bytes) + " bytes");
+    if (c.so.write_back != c.old_so.write_back && c.so.write_back.has_value()) {
+      Status s = c.unit->SetWriteCache(*c.so.write_back);
+      if (!s.ok()) {
+        for (auto& [k, l] : opened) l->Close();
+        return Status::Error("storage object " + c.so.path() + ": write_back: " + s.message());
+      }
+      report.steps.push_back(c.so.path() + " write cache " + (*c.so.write_back ? "on" : "off"));
+    }
   }
 
   // ---- commit: cannot fail from here on ----

@@ -231,6 +231,45 @@ TEST_F(LiveTargetTest, ResizeRaisesCapacityChanged) {
   EXPECT_EQ(live_->config().storage_objects[0].size, 8u << 20);
 }
 
+TEST_F(LiveTargetTest, WriteCacheModeSwitchesLive) {
+  char dir_template[] = "/tmp/live-target-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string file = std::string(dir_template) + "/f0.img";
+  config::Config next = MakeConfig(port_, {{0, "r0"}});
+  config::StorageObject f0;
+  f0.plugin = "fileio";
+  f0.name = "f0";
+  f0.dev = file;
+  f0.size = 4 << 20;
+  f0.write_back = true;
+  next.storage_objects.push_back(f0);
+  config::Lun lun;
+  lun.index = 1;
+  lun.storage_object = "/backstores/fileio/f0";
+  next.targets[0].tpgs[0].luns.push_back(lun);
+  ASSERT_TRUE(live_->Apply(next).ok());
+  Initiator& a = Login("iqn.1994-05.org.test:a");
+  ASSERT_TRUE(a.ClearUnitAttention(1));
+
+  next.storage_objects.back().write_back = false;
+  auto report = live_->Apply(next);
+  ASSERT_TRUE(report.ok()) << report.error();
+  EXPECT_TRUE(IsSense(Tur(a, 1), 0x06, 0x2A, 0x01)) << "MODE PARAMETERS CHANGED";
+  ScsiRequest sense;
+  sense.cdb = {0x1A, 0x08, 0x08, 0, 255, 0};  // MODE SENSE(6), DBD, caching page
+  sense.lun = 1;
+  sense.read = true;
+  sense.edtl = 255;
+  ScsiResult r = a.Scsi(sense);
+  ASSERT_EQ(r.status, 0x00);
+  ASSERT_GT(r.data_in.size(), 6u);
+  EXPECT_EQ(r.data_in[4] & 0x3F, 0x08);
+  EXPECT_EQ(r.data_in[6] & 0x04, 0x00) << "WCE is off";
+  live_->Shutdown();
+  ::unlink(file.c_str());
+  ::rmdir(dir_template);
+}
+
 TEST_F(LiveTargetTest, StorageObjectInUseCannotChange) {
   config::Config next = live_->config();
   next.storage_objects[0].wwn = "0123456789abcdef";
@@ -253,6 +292,47 @@ TEST_F(LiveTargetTest, DisablingTheTpgEndsItsSessions) {
   ASSERT_TRUE(report.ok()) << report.error();
   EXPECT_EQ(report.value().sessions_ended, 1);
   EXPECT_TRUE(a.WaitForClose());
+}
+
+TEST_F(LiveTargetTest, InitiatorNetworkRestrictionRefusesOtherSources) {
+  // Allowed by the TPG (loopback), refused by the ACL of `b` (a network the test is not on).
+  config::Config next = MakeConfig(port_, {{0, "r0"}});
+  next.targets[0].tpgs[0].extra["initiator_networks"] = {"127.0.0.0/8", "::1/128"};
+  config::NodeAcl acl;
+  acl.node_wwn = "iqn.1994-05.org.test:b";
+  acl.extra["initiator_networks"] = {"192.0.2.0/24"};
+  next.targets[0].tpgs[0].node_acls.push_back(acl);
+  ASSERT_TRUE(live_->Apply(next).ok());
+  Login("iqn.1994-05.org.test:a");  // generated ACL: the TPG's networks only
+
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port_);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  Initiator refused(fd);
+  LoginOptions o;
+  o.initiator_name = "iqn.1994-05.org.test:b";
+  o.target_name = kTarget;
+  auto result = refused.Login(o);
+  EXPECT_FALSE(result.ok);
+  EXPECT_EQ(result.status(), 0x0202) << "authorization failure";
+
+  // A TPG restricted to another network refuses everyone here.
+  next.targets[0].tpgs[0].extra["initiator_networks"] = {"198.51.100.0/24"};
+  ASSERT_TRUE(live_->Apply(next).ok());
+  int fd2 = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_EQ(::connect(fd2, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  Initiator outside(fd2);
+  o.initiator_name = "iqn.1994-05.org.test:c";
+  EXPECT_EQ(outside.Login(o).status(), 0x0202);
+
+  // A malformed network is refused with its place named, and nothing changes.
+  next.targets[0].tpgs[0].extra["initiator_networks"] = {"10.0.0.1/8"};
+  auto bad = live_->Apply(next);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("initiator_networks"), std::string::npos) << bad.error();
 }
 
 TEST_F(LiveTargetTest, SessionsReportCountersPerLun) {

@@ -3,6 +3,7 @@
 #include <set>
 #include <tuple>
 
+#include "target/admin/initiator_networks.h"
 #include "target/common/logging.h"
 
 namespace reftarget::daemon {
@@ -18,6 +19,16 @@ iscsi::login::ChapCredentials ToChap(const config::AuthCredentials& a) {
 
 bool HasAttribute(const nlohmann::json& attributes, const char* name) {
   return attributes.is_object() && attributes.contains(name);
+}
+
+// The initiator network restriction stored in a TPG's or ACL's `extra`; empty when absent.
+Result<iscsi::PeerFilter> PeerFilterOf(const nlohmann::json& extra, const std::string& where) {
+  auto networks = admin::NetworksOf(extra);
+  if (!networks.ok()) return Status::Error(where + ": initiator_networks: " + networks.error());
+  if (networks.value().empty()) return iscsi::PeerFilter{};
+  return iscsi::PeerFilter([nets = std::move(networks).value()](const std::string& ip) {
+    return admin::NetworksAllow(nets, ip);
+  });
 }
 
 }  // namespace
@@ -102,6 +113,10 @@ Result<SnapshotPlan> BuildSnapshot(const config::Config& config, const UnitMap& 
       rt->require_chap = tpg.authentication() != 0;
       rt->generate_node_acls = tpg.generate_node_acls() != 0;
       rt->tpg_auth = ToChap(tpg.auth);
+      const std::string tpg_where = "target " + target.wwn + " tpg " + std::to_string(tpg.tag);
+      auto tpg_filter = PeerFilterOf(tpg.extra, tpg_where);
+      if (!tpg_filter.ok()) return tpg_filter.status();
+      rt->allowed_peers = std::move(tpg_filter).value();
       rt->cmdsn_depth = HasAttribute(tpg.attributes, "default_cmdsn_depth")
                             ? static_cast<uint32_t>(std::max(1, tpg.default_cmdsn_depth()))
                             : kDefaultCmdsnDepth;
@@ -123,6 +138,9 @@ Result<SnapshotPlan> BuildSnapshot(const config::Config& config, const UnitMap& 
         iscsi::AclRuntime a;
         a.initiator_name = acl.node_wwn;
         a.auth = ToChap(acl.auth);
+        auto acl_filter = PeerFilterOf(acl.extra, tpg_where + " acl " + acl.node_wwn);
+        if (!acl_filter.ok()) return acl_filter.status();
+        a.allowed_peers = std::move(acl_filter).value();
         for (const auto& m : acl.mapped_luns) {
           auto it = tpg_luns.find(m.tpg_lun);
           if (it == tpg_luns.end()) {

@@ -119,6 +119,14 @@ Status LogicalUnit::Resize(uint64_t new_size) {
   return Status::Ok();
 }
 
+Status LogicalUnit::SetWriteCache(bool enabled) {
+  if (core_->store().capabilities().write_back == enabled) return Status::Ok();
+  Status s = core_->store().SetWriteBack(enabled);
+  if (!s.ok()) return s;
+  core_->ua().EstablishAll(SenseReason::kModeParametersChanged);
+  return Status::Ok();
+}
+
 void LogicalUnit::CapacityChanged() { core_->ua().EstablishAll(SenseReason::kCapacityDataChanged); }
 
 uint64_t LogicalUnit::InFlight() const { return core_->in_flight(); }

@@ -92,6 +92,9 @@ class LogicalUnit {
   // CAPACITY DATA HAS CHANGED on every nexus (SBC-3). Errors name the store and leave it as
   // it was.
   Status Resize(uint64_t new_size);
+  // Switches the volatile write cache (the caching mode page's WCE) from the management
+  // plane, as MODE SELECT would, and raises 06/2A/01 MODE PARAMETERS CHANGED on every nexus.
+  Status SetWriteCache(bool enabled);
   // The capacity changed: 06/2A/09 on every nexus.
   void CapacityChanged();
   // Returns the commands submitted to the backstore and not yet completed by it.

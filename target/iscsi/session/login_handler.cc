@@ -137,6 +137,14 @@ bool Connection::LookUpTarget(const std::vector<login::KeyValue>& keys) {
                 "initiator " + initiator_name_ + " has no ACL on " + target_name_);
       return false;
     }
+    // RFC 7143 §11.13.5: 0202 Authorization failure, "not allowed access to the given target".
+    if ((tpg_->allowed_peers && !tpg_->allowed_peers(peer_.ip)) ||
+        (acl != nullptr && acl->allowed_peers && !acl->allowed_peers(peer_.ip))) {
+      LoginFail(kClassInitiatorError, kDetailAuthorizationFailure,
+                "initiator " + initiator_name_ + " at " + peer_.ip + " is outside the networks " +
+                    target_name_ + " tpg " + std::to_string(tpg_->tag) + " allows");
+      return false;
+    }
     auth_required_ = tpg_->require_chap;
     auth_credentials_ = acl != nullptr ? acl->auth : tpg_->tpg_auth;
     params = tpg_->parameters;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,8 +17,13 @@
 
 namespace reftarget::iscsi {
 
+// Whether a login from this source address ("192.0.2.7", "::1") may proceed: reftarget's
+// initiator network restriction (IET's initiators.allow). Empty: every address may.
+using PeerFilter = std::function<bool(const std::string& peer_ip)>;
+
 struct AclRuntime {
   std::string initiator_name;
+  PeerFilter allowed_peers;
   login::ChapCredentials auth;
   scsi::LunMap luns;
 };
@@ -30,6 +36,7 @@ struct TpgRuntime {
   bool require_chap = false;                      // attribute authentication=1
   bool generate_node_acls = false;                // demo mode: any initiator may log in
   login::ChapCredentials tpg_auth;                // credentials for generated ACLs
+  PeerFilter allowed_peers;                       // checked before the ACL's own
   std::vector<net::Endpoint> portals;
   scsi::LunMap demo_luns;                         // every TPG LUN, for generated ACLs
   std::map<std::string, AclRuntime> acls;         // by initiator IQN
