@@ -133,13 +133,8 @@ json RunCommand(AdminContext& ctx, const json& request) {
   if (cmd.verb == "restoreconfig") {
     return Restore(ctx, Named(cmd, "savefile", 0), Truthy(Named(cmd, "clear_existing", 1)));
   }
-  if (cmd.verb == "clearconfig") {
-    if (!Truthy(Named(cmd, "confirm", 0))) {
-      return Refuse("clearconfig: this removes every target and backstore; pass confirm=true");
-    }
-    return ApplyConfig(ctx, config::Config{}, "All configuration cleared");
-  }
-  if (!IsEdit(cmd)) return Refuse(cmd.path + ": " + cmd.verb + ": not a command reftarget knows");
+  // Everything else, clearconfig included, is an edit; ApplyEdit names an unknown verb and
+  // lists the ones available at the path.
   auto edited = ApplyEdit(ctx.live->config(), cmd);
   if (!edited.ok()) return Refuse(edited.error());
   return ApplyConfig(ctx, edited.value().config, edited.value().message);

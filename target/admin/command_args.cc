@@ -45,14 +45,14 @@ Result<BoundArgs> BindArgs(const Command& command, std::span<const ParamSpec> pa
     if (spec == nullptr) {
       std::string valid;
       for (const ParamSpec& p : params) valid += (valid.empty() ? "" : ", ") + std::string(p.name);
-      return Status::Error("unknown argument '" + key + "' (" +
-                           (valid.empty() ? std::string("this command takes none")
-                                          : "valid: " + valid) +
-                           ")" + usage);
+      return Status::Error(
+          "unknown argument '" + key + "' (" +
+          (valid.empty() ? std::string("this command takes none") : "valid: " + valid) + ")" +
+          usage);
     }
     if (args.Has(key)) {
-      return Status::Error("argument '" + key + "' is given both by position and as " + key +
-                           "=" + usage);
+      return Status::Error("argument '" + key + "' is given both by position and as " + key + "=" +
+                           usage);
     }
     args.Set(key, value);
   }

@@ -25,7 +25,9 @@ class BoundArgs {
   // Returns the value of `name`, or nullptr if it was not given.
   const std::string* Get(std::string_view name) const;
   bool Has(std::string_view name) const { return Get(name) != nullptr; }
-  void Set(std::string_view name, std::string value) { values_[std::string(name)] = std::move(value); }
+  void Set(std::string_view name, std::string value) {
+    values_[std::string(name)] = std::move(value);
+  }
 
  private:
   std::map<std::string, std::string, std::less<>> values_;

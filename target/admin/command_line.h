@@ -23,10 +23,10 @@ inline constexpr size_t kMaxWords = 256;
 inline constexpr size_t kMaxLineLength = 64 * 1024;
 
 struct Command {
-  std::string path;                           // absolute, normalized: "/iscsi/iqn.../tpg1/luns"
-  std::string verb;                           // "create", "delete", "set", "get", "ls", ...
-  std::vector<std::string> positional;        // in order
-  std::map<std::string, std::string> named;   // key=value arguments
+  std::string path;                          // absolute, normalized: "/iscsi/iqn.../tpg1/luns"
+  std::string verb;                          // "create", "delete", "set", "get", "ls", ...
+  std::vector<std::string> positional;       // in order
+  std::map<std::string, std::string> named;  // key=value arguments
 
   bool operator==(const Command&) const = default;
 };

@@ -175,8 +175,8 @@ Result<config::Config> Revalidate(const config::Config& edited, const Command& c
     message.erase(0, prefix.size());
     size_t colon = message.find(": ");
     if (colon != std::string::npos && !message.empty() && message.front() == '/') {
-      message = DescribePointer(edited, message.substr(0, colon)) + ": " +
-                message.substr(colon + 2);
+      message =
+          DescribePointer(edited, message.substr(0, colon)) + ": " + message.substr(colon + 2);
     }
   }
   return CommandError(command, "the result would not be a valid configuration: " + message);
@@ -221,8 +221,9 @@ Result<EditResult> ApplyEdit(const config::Config& current, const Command& comma
   }
   std::vector<std::string> verbs = VerbsOf(node.value().kind);
   if (handler == nullptr || !IsEdit(command)) {
-    if (std::find(verbs.begin(), verbs.end(), command.verb) != verbs.end() || !IsEdit(command) &&
-        command.verb == "set") {
+    bool known =
+        std::find(verbs.begin(), verbs.end(), command.verb) != verbs.end() || command.verb == "set";
+    if (!IsEdit(command) && known) {
       return CommandError(command, "does not change the configuration; the shell answers it");
     }
     return CommandError(command, "unknown command at this " +
@@ -240,15 +241,15 @@ Result<std::string> GetValues(const config::Config& config, const Command& comma
   auto node = ResolvePath(config, command.path);
   if (!node.ok()) return node.status();
   if (!command.named.empty()) {
-    return CommandError(command, "takes [GROUP [KEY...]], not key=value ('" +
-                                     command.named.begin()->first + "=')");
+    return CommandError(
+        command, "takes [GROUP [KEY...]], not key=value ('" + command.named.begin()->first + "=')");
   }
   std::vector<std::string_view> groups = internal::GroupsOf(node.value().kind);
   std::string group_list;
   for (std::string_view g : groups) group_list += (group_list.empty() ? "" : ", ") + std::string(g);
   if (groups.empty()) {
-    return CommandError(command, "a " + std::string(KindName(node.value().kind)) +
-                                     " has no configuration groups");
+    return CommandError(
+        command, "a " + std::string(KindName(node.value().kind)) + " has no configuration groups");
   }
   if (command.positional.empty()) {
     std::vector<std::string> sections;
@@ -266,8 +267,8 @@ Result<std::string> GetValues(const config::Config& config, const Command& comma
   }
   const std::string& group = command.positional[0];
   if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
-    return CommandError(command, "unknown group " + Quote(group) + " (groups here: " +
-                                     group_list + ")");
+    return CommandError(command,
+                        "unknown group " + Quote(group) + " (groups here: " + group_list + ")");
   }
   std::vector<std::string> keys(command.positional.begin() + 1, command.positional.end());
   auto lines = internal::GroupValues(config, node.value(), group, keys);

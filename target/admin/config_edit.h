@@ -18,6 +18,21 @@
 //                       delete mapped_lun  |  set attribute|auth|restriction K=V...
 //   /                   clearconfig confirm=true
 //
+// Where reftarget differs from targetcli, on purpose:
+//  - `/iscsi create` and `/iscsi/WWN create` never add a portal (targetcli's
+//    auto_add_default_portal binds every address on 3260); the message says how to add one.
+//    `portals create` without an address still means 0.0.0.0, as in targetcli 2.1.
+//  - `/backstores/KIND delete` refuses a store that a LUN still exports, naming the LUNs,
+//    unless force=true (targetcli deletes the LUNs silently).
+//  - Backing files are created sparse by the fileio backstore: sparse=false is refused.
+//    `luns create` and mapped LUN create take storage object paths, not file paths.
+//  - Extensions: write_back= for block stores, `resize`, the `restriction` group
+//    (initiator_networks.h), and emulate_write_cache kept equal to write_back.
+//  - `set` messages never echo CHAP secrets; a secret shorter than 12 bytes gets a warning,
+//    and mutual_password equal to password is refused (RFC 7143 §9.2.1).
+//  - Only the fileio, block and ramdisk backstores and the iscsi fabric; no ALUA nodes, no
+//    ACL tags.
+//
 // Every edit works on a copy and ends by writing the result as saveconfig.json and reading
 // it back with the config reader, so an edit can never produce a Config the daemon would
 // refuse to load; any error leaves `current` as it was. Errors read "PATH: VERB: what":

@@ -26,8 +26,8 @@ constexpr bool kDefaultAddMappedLuns = true;
 
 // Resolves a storage object argument as targetcli's get_node() does: a path, relative to the
 // command's path or absolute.
-const config::StorageObject* FindStorageObjectArg(const EditContext& edit,
-                                                  const std::string& text, std::string* shown) {
+const config::StorageObject* FindStorageObjectArg(const EditContext& edit, const std::string& text,
+                                                  std::string* shown) {
   auto path = NormalizePath(text, edit.command.path);
   *shown = path.ok() ? path.value() : text;
   return path.ok() ? edit.config.FindStorageObject(path.value()) : nullptr;
@@ -73,8 +73,8 @@ void UnmapTpgLun(EditContext& edit, Tpg& tpg, uint64_t index) {
   for (NodeAcl& acl : tpg.node_acls) {
     for (const MappedLun& m : acl.mapped_luns) {
       if (m.tpg_lun == index) {
-        edit.Say("Deleted mapped LUN " + std::to_string(m.index) + " of node ACL " +
-                 acl.node_wwn + ".");
+        edit.Say("Deleted mapped LUN " + std::to_string(m.index) + " of node ACL " + acl.node_wwn +
+                 ".");
       }
     }
     std::erase_if(acl.mapped_luns, [&](const MappedLun& m) { return m.tpg_lun == index; });
@@ -210,8 +210,7 @@ Status CreateMappedLun(EditContext& edit) {
   if (target_text.find('/') == std::string::npos) {
     auto index = ParseLunNumber(target_text, "lun");
     if (!index.ok()) {
-      return edit.Error("tpg_lun_or_backstore: " + index.error() +
-                        ", nor a storage object path");
+      return edit.Error("tpg_lun_or_backstore: " + index.error() + ", nor a storage object path");
     }
     if (tpg.FindLun(index.value()) == nullptr) {
       return edit.Error("tpg_lun_or_backstore: LUN " + std::to_string(index.value()) +
@@ -241,8 +240,10 @@ Status CreateMappedLun(EditContext& edit) {
   NodeAcl& acl = edit.acl();
   for (const MappedLun& m : acl.mapped_luns) {
     if (m.tpg_lun == tpg_lun) {
-      edit.Say("Warning: TPG LUN " + std::to_string(tpg_lun) + " already mapped to this "
-               "NodeACL (as mapped LUN " + std::to_string(m.index) + ")");
+      edit.Say("Warning: TPG LUN " + std::to_string(tpg_lun) +
+               " already mapped to this "
+               "NodeACL (as mapped LUN " +
+               std::to_string(m.index) + ")");
       break;
     }
   }

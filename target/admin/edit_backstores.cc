@@ -18,14 +18,11 @@ constexpr size_t kMaxUnitSerialLength = 252;
 // The smallest logical block LIO offers; a store must hold at least one.
 constexpr uint64_t kMinBlockSize = 512;
 
-constexpr ParamSpec kFileioParams[] = {{"name", true},        {"file_or_dev", true},
-                                       {"size", false},       {"write_back", false},
-                                       {"sparse", false},     {"wwn", false}};
-constexpr ParamSpec kBlockParams[] = {{"name", true},
-                                      {"dev", true},
-                                      {"readonly", false},
-                                      {"wwn", false},
-                                      {"write_back", false}};
+constexpr ParamSpec kFileioParams[] = {{"name", true},    {"file_or_dev", true},
+                                       {"size", false},   {"write_back", false},
+                                       {"sparse", false}, {"wwn", false}};
+constexpr ParamSpec kBlockParams[] = {
+    {"name", true}, {"dev", true}, {"readonly", false}, {"wwn", false}, {"write_back", false}};
 constexpr ParamSpec kRamdiskParams[] = {
     {"name", true}, {"size", true}, {"nullio", false}, {"wwn", false}};
 constexpr ParamSpec kDeleteParams[] = {{"name", true}, {"force", false}};
@@ -40,9 +37,10 @@ Status CheckName(const EditContext& edit, const std::string& name) {
   }
   // rtslib StorageObject: a LUN names it in a path, so no '/' and no blanks; "." and ".."
   // could not be reached by a path.
-  if (name.find('/') != std::string::npos || name.find(' ') != std::string::npos ||
-      name == "." || name == "..") {
-    return edit.Error("name: " + Quote(name) + " is not a storage object name (no '/', no "
+  if (name.find('/') != std::string::npos || name.find(' ') != std::string::npos || name == "." ||
+      name == "..") {
+    return edit.Error("name: " + Quote(name) +
+                      " is not a storage object name (no '/', no "
                       "spaces, not . or ..)");
   }
   return Status::Ok();
@@ -88,8 +86,8 @@ Result<uint64_t> SizeArg(const EditContext& edit, const std::string& text, uint6
   auto size = ParseSize(text);
   if (!size.ok()) return edit.Error("size: " + size.error());
   if (size.value() < minimum) {
-    return edit.Error("size: " + Quote(text) + " is smaller than one " +
-                      std::to_string(minimum) + "-byte block");
+    return edit.Error("size: " + Quote(text) + " is smaller than one " + std::to_string(minimum) +
+                      "-byte block");
   }
   return size;
 }
@@ -110,8 +108,9 @@ Status FillFileio(EditContext& edit, const BoundArgs& args, StorageObject* so) {
   if (!sparse.ok()) return sparse.status();
   if (!sparse.value()) {
     // The fileio backstore creates a missing file with ftruncate(); it never writes zeroes.
-    return edit.Error("sparse: reftarget creates backing files sparse; preallocate the file "
-                      "first (fallocate -l SIZE FILE) and create the store over it");
+    return edit.Error(
+        "sparse: reftarget creates backing files sparse; preallocate the file "
+        "first (fallocate -l SIZE FILE) and create the store over it");
   }
   edit.Say(so->size != 0 ? "Created fileio " + so->name + " with size " + std::to_string(so->size)
                          : "Created fileio " + so->name + " with the size of " + so->dev +
@@ -222,8 +221,9 @@ Status ResizeStorageObject(EditContext& edit) {
   if (!args.ok()) return args.status();
   StorageObject& so = edit.storage_object();
   if (so.plugin == "block") {
-    return edit.Error("a block storage object has the size of its device; grow the device "
-                      "(for a loop device: losetup -c) and the LUN follows");
+    return edit.Error(
+        "a block storage object has the size of its device; grow the device "
+        "(for a loop device: losetup -c) and the LUN follows");
   }
   const std::string& text = *args.value().Get("size");
   auto size = SizeArg(edit, text, static_cast<uint64_t>(so.block_size()));
@@ -242,7 +242,8 @@ Status ResizeStorageObject(EditContext& edit) {
              "; if the file is larger, blocks past the new end are no longer reachable.");
   } else if (new_size < old_size) {
     edit.Say("Shrunk " + what + " from " + std::to_string(old_size) + " bytes (" +
-             FormatSize(old_size) + ") to " + to + ": data past the new end is no longer "
+             FormatSize(old_size) + ") to " + to +
+             ": data past the new end is no longer "
              "reachable.");
   } else {
     edit.Say("Resized " + what + " from " + std::to_string(old_size) + " bytes (" +

@@ -18,8 +18,7 @@ constexpr size_t kMaxCredentialLength = 255;
 // RFC 7143 §9.2.1: a CHAP secret of fewer than 96 random bits (12 bytes) needs IPsec; the
 // Microsoft initiator refuses secrets outside 12..16 characters.
 constexpr size_t kMinSafeSecretLength = 12;
-constexpr std::string_view kAuthKeys[] = {"mutual_password", "mutual_userid", "password",
-                                          "userid"};
+constexpr std::string_view kAuthKeys[] = {"mutual_password", "mutual_userid", "password", "userid"};
 
 std::string JoinNames(std::span<const std::string_view> names) {
   std::string out;
@@ -50,8 +49,8 @@ Status SetAttributes(EditContext& edit) {
   NodeKind kind = edit.node.kind;
   std::span<const AttributeSpec> table = AttributeTable(kind);
   json& attributes = kind == NodeKind::kStorageObject ? edit.storage_object().attributes
-                     : kind == NodeKind::kTpg          ? edit.tpg().attributes
-                                                       : edit.acl().attributes;
+                     : kind == NodeKind::kTpg         ? edit.tpg().attributes
+                                                      : edit.acl().attributes;
   if (!attributes.is_object()) attributes = json::object();
   for (const auto& [key, text] : edit.command.named) {
     const AttributeSpec* spec = FindAttribute(table, key);
@@ -66,8 +65,10 @@ Status SetAttributes(EditContext& edit) {
       // initiators would see every LBA move.
       std::vector<std::string> users = LunsUsing(edit.config, edit.storage_object().path());
       if (!users.empty() && value.value() != edit.storage_object().block_size()) {
-        return edit.Error("attribute: block_size cannot change while the storage object is "
-                          "exported (as " + users.front() + "); LIO refuses it too");
+        return edit.Error(
+            "attribute: block_size cannot change while the storage object is "
+            "exported (as " +
+            users.front() + "); LIO refuses it too");
       }
     }
     attributes[key] = value.value();
@@ -97,8 +98,8 @@ Status SetParameters(EditContext& edit) {
   }
   auto effective = [&](std::string_view name) {
     auto it = tpg.parameters.find(std::string(name));
-    std::string text = it != tpg.parameters.end() ? it->second
-                                                  : std::string(FindParameter(name)->default_value);
+    std::string text =
+        it != tpg.parameters.end() ? it->second : std::string(FindParameter(name)->default_value);
     auto n = ParseDecimal(text, 0, UINT64_MAX);
     return n.ok() ? n.value() : 0;
   };
@@ -130,8 +131,8 @@ Status SetCredentials(EditContext& edit, std::string_view group, config::AuthCre
                                                     : nullptr;
     if (field == nullptr) {
       std::string valid = allow_enable ? "enable, " : "";
-      return edit.Error(std::string(group) + ": unknown parameter '" + key + "' (valid: " +
-                        valid + JoinNames(kAuthKeys) + ")");
+      return edit.Error(std::string(group) + ": unknown parameter '" + key + "' (valid: " + valid +
+                        JoinNames(kAuthKeys) + ")");
     }
     if (text.size() > kMaxCredentialLength) {
       return edit.Error(std::string(group) + ": " + key + ": " + std::to_string(text.size()) +
@@ -154,7 +155,8 @@ Status SetCredentials(EditContext& edit, std::string_view group, config::AuthCre
   }
   if (!auth->password.empty() && auth->password == auth->mutual_password) {
     // RFC 7143 §9.2.1: one secret must not serve both directions (login refuses it).
-    return edit.Error(std::string(group) + ": mutual_password equals password; RFC 7143 "
+    return edit.Error(std::string(group) +
+                      ": mutual_password equals password; RFC 7143 "
                       "§9.2.1 forbids one secret for both directions");
   }
   return Status::Ok();
@@ -165,16 +167,16 @@ Status SetRestriction(EditContext& edit) {
   if (!extra.is_object()) extra = json::object();
   for (const auto& [key, text] : edit.command.named) {
     if (key != kInitiatorNetworksKey) {
-      return edit.Error("restriction: unknown parameter '" + key + "' (valid: " +
-                        std::string(kInitiatorNetworksKey) + ")");
+      return edit.Error("restriction: unknown parameter '" + key +
+                        "' (valid: " + std::string(kInitiatorNetworksKey) + ")");
     }
     json list = json::array();
     std::vector<Network> seen;
     size_t start = 0;
     while (start <= text.size()) {
       size_t comma = text.find(',', start);
-      std::string item = text.substr(start, comma == std::string::npos ? std::string::npos
-                                                                       : comma - start);
+      std::string item =
+          text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
       item.erase(0, item.find_first_not_of(' '));
       item.erase(item.find_last_not_of(' ') + 1);
       if (!item.empty()) {
@@ -220,8 +222,8 @@ Result<std::vector<std::string>> Select(std::string_view group,
     if (it == values.end()) {
       std::string valid;
       for (const auto& [k, v] : values) valid += (valid.empty() ? "" : ", ") + k;
-      return Status::Error(std::string(group) + ": unknown key " + Quote(key) + " (valid: " +
-                           valid + ")");
+      return Status::Error(std::string(group) + ": unknown key " + Quote(key) +
+                           " (valid: " + valid + ")");
     }
     lines.push_back(it->first + "=" + it->second);
   }
@@ -240,11 +242,16 @@ void PutCredentials(const config::AuthCredentials& auth,
 
 std::vector<std::string_view> GroupsOf(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kStorageObject: return {"attribute"};
-    case NodeKind::kIscsi: return {"discovery_auth"};
-    case NodeKind::kTpg: return {"attribute", "auth", "parameter", "restriction"};
-    case NodeKind::kAcl: return {"attribute", "auth", "restriction"};
-    default: return {};
+    case NodeKind::kStorageObject:
+      return {"attribute"};
+    case NodeKind::kIscsi:
+      return {"discovery_auth"};
+    case NodeKind::kTpg:
+      return {"attribute", "auth", "parameter", "restriction"};
+    case NodeKind::kAcl:
+      return {"attribute", "auth", "restriction"};
+    default:
+      return {};
   }
 }
 

@@ -63,7 +63,8 @@ Tpg NewTpg(uint16_t tag) {
 // unless told to.
 std::string NoPortalNote(const Target& target, const Tpg& tpg) {
   return "No portal was created (reftarget never listens on 0.0.0.0:3260 on its own); add "
-         "one with: " + TpgPath(target, tpg) + "/portals create IP [PORT]";
+         "one with: " +
+         TpgPath(target, tpg) + "/portals create IP [PORT]";
 }
 
 Result<uint16_t> ParseTag(const EditContext& edit, const std::string& text) {
@@ -108,8 +109,8 @@ bool SamePortal(const Portal& portal, const config::PortalAddress& address, uint
 Result<std::string> IscsiName(std::string_view field, std::string_view name) {
   auto normalized = config::NormalizeIscsiName(name);
   if (!normalized.ok()) {
-    return Status::Error(std::string(field) + ": " + Quote(name) + " is not a valid iSCSI name: " +
-                         normalized.error());
+    return Status::Error(std::string(field) + ": " + Quote(name) +
+                         " is not a valid iSCSI name: " + normalized.error());
   }
   return normalized;
 }

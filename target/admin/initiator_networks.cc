@@ -132,8 +132,8 @@ Result<Network> ParseNetwork(std::string_view text) {
   network.bytes = Masked(address.bytes, prefix);
   if (network.bytes != address.bytes) {
     // A typo such as 10.0.0.1/8 usually means 10.0.0.0/8; ask rather than guess.
-    return Status::Error(Quote(text) + ": host bits are set (did you mean " +
-                         network.ToString() + "?)");
+    return Status::Error(Quote(text) + ": host bits are set (did you mean " + network.ToString() +
+                         "?)");
   }
   return network;
 }

@@ -62,20 +62,34 @@ bool PortalMatches(const config::Portal& portal, std::string_view name) {
 
 std::string_view KindName(NodeKind kind) {
   switch (kind) {
-    case NodeKind::kRoot: return "root";
-    case NodeKind::kBackstores: return "backstores";
-    case NodeKind::kBackstoreKind: return "backstore";
-    case NodeKind::kStorageObject: return "storage object";
-    case NodeKind::kIscsi: return "iscsi";
-    case NodeKind::kTarget: return "target";
-    case NodeKind::kTpg: return "TPG";
-    case NodeKind::kLuns: return "LUN list";
-    case NodeKind::kLun: return "LUN";
-    case NodeKind::kAcls: return "ACL list";
-    case NodeKind::kAcl: return "node ACL";
-    case NodeKind::kMappedLun: return "mapped LUN";
-    case NodeKind::kPortals: return "portal list";
-    case NodeKind::kPortal: return "portal";
+    case NodeKind::kRoot:
+      return "root node";
+    case NodeKind::kBackstores:
+      return "backstore list";
+    case NodeKind::kBackstoreKind:
+      return "backstore";
+    case NodeKind::kStorageObject:
+      return "storage object";
+    case NodeKind::kIscsi:
+      return "iSCSI fabric";
+    case NodeKind::kTarget:
+      return "target";
+    case NodeKind::kTpg:
+      return "TPG";
+    case NodeKind::kLuns:
+      return "LUN list";
+    case NodeKind::kLun:
+      return "LUN";
+    case NodeKind::kAcls:
+      return "ACL list";
+    case NodeKind::kAcl:
+      return "node ACL";
+    case NodeKind::kMappedLun:
+      return "mapped LUN";
+    case NodeKind::kPortals:
+      return "portal list";
+    case NodeKind::kPortal:
+      return "portal";
   }
   return "node";
 }

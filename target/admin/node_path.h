@@ -19,28 +19,28 @@
 namespace reftarget::admin {
 
 enum class NodeKind {
-  kRoot,            // /
-  kBackstores,      // /backstores
-  kBackstoreKind,   // /backstores/fileio
-  kStorageObject,   // /backstores/fileio/disk0
-  kIscsi,           // /iscsi
-  kTarget,          // /iscsi/WWN
-  kTpg,             // /iscsi/WWN/tpg1
-  kLuns,            // .../tpg1/luns
-  kLun,             // .../tpg1/luns/lun0
-  kAcls,            // .../tpg1/acls
-  kAcl,             // .../tpg1/acls/WWN
-  kMappedLun,       // .../tpg1/acls/WWN/mapped_lun0
-  kPortals,         // .../tpg1/portals
-  kPortal,          // .../tpg1/portals/IP:PORT
+  kRoot,           // /
+  kBackstores,     // /backstores
+  kBackstoreKind,  // /backstores/fileio
+  kStorageObject,  // /backstores/fileio/disk0
+  kIscsi,          // /iscsi
+  kTarget,         // /iscsi/WWN
+  kTpg,            // /iscsi/WWN/tpg1
+  kLuns,           // .../tpg1/luns
+  kLun,            // .../tpg1/luns/lun0
+  kAcls,           // .../tpg1/acls
+  kAcl,            // .../tpg1/acls/WWN
+  kMappedLun,      // .../tpg1/acls/WWN/mapped_lun0
+  kPortals,        // .../tpg1/portals
+  kPortal,         // .../tpg1/portals/IP:PORT
 };
 
 // Where a path points. Indexes are into the vectors of the Config it was resolved against
 // and are meaningful only for the kinds that name them.
 struct NodeRef {
   NodeKind kind = NodeKind::kRoot;
-  std::string path;     // canonical: the stored names ("/iscsi/iqn.../tpg1")
-  std::string plugin;   // kBackstoreKind, kStorageObject
+  std::string path;    // canonical: the stored names ("/iscsi/iqn.../tpg1")
+  std::string plugin;  // kBackstoreKind, kStorageObject
   size_t storage_object = 0;
   size_t target = 0;
   size_t tpg = 0;
@@ -62,14 +62,14 @@ Result<NodeRef> ResolvePath(const config::Config& config, std::string_view norma
 std::string_view KindName(NodeKind kind);
 
 // Node names as targetcli shows them.
-std::string TpgName(uint16_t tag);                      // "tpg1"
-std::string LunName(uint64_t index);                    // "lun0"
-std::string MappedLunName(uint64_t index);              // "mapped_lun0"
-std::string PortalName(const config::Portal& portal);   // "127.0.0.1:3260", "[::1]:3260"
+std::string TpgName(uint16_t tag);                     // "tpg1"
+std::string LunName(uint64_t index);                   // "lun0"
+std::string MappedLunName(uint64_t index);             // "mapped_lun0"
+std::string PortalName(const config::Portal& portal);  // "127.0.0.1:3260", "[::1]:3260"
 
 // Paths of model objects.
-std::string TargetPath(const config::Target& target);                          // /iscsi/WWN
-std::string TpgPath(const config::Target& target, const config::Tpg& tpg);     // .../tpgN
+std::string TargetPath(const config::Target& target);                       // /iscsi/WWN
+std::string TpgPath(const config::Target& target, const config::Tpg& tpg);  // .../tpgN
 std::string LunPath(const config::Target& target, const config::Tpg& tpg, uint64_t index);
 
 // Returns the paths of every TPG LUN (of any fabric) that exports `storage_object_path`.

@@ -153,8 +153,8 @@ std::vector<std::string_view> Split(std::string_view text) {
   size_t start = 0;
   while (true) {
     size_t comma = text.find(',', start);
-    out.push_back(text.substr(start, comma == std::string_view::npos ? std::string_view::npos
-                                                                     : comma - start));
+    out.push_back(text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (comma == std::string_view::npos) return out;
     start = comma + 1;
   }
@@ -282,10 +282,12 @@ Result<std::string> CheckParameterValue(const ParameterSpec& spec, std::string_v
       size_t tilde = text.find('~');
       std::string_view low = text.substr(0, tilde);
       auto lo = ParseDecimal(low, spec.min, spec.max);
-      if (!lo.ok()) return Status::Error(Quote(text) + " is not Reject, N or N~M with N, M from 1 to 65535");
+      if (!lo.ok())
+        return Status::Error(Quote(text) + " is not Reject, N or N~M with N, M from 1 to 65535");
       if (tilde == std::string_view::npos) return std::to_string(lo.value());
       auto hi = ParseDecimal(text.substr(tilde + 1), lo.value(), spec.max);
-      if (!hi.ok()) return Status::Error(Quote(text) + " is not Reject, N or N~M with N <= M <= 65535");
+      if (!hi.ok())
+        return Status::Error(Quote(text) + " is not Reject, N or N~M with N <= M <= 65535");
       return std::to_string(lo.value()) + "~" + std::to_string(hi.value());
     }
     case ParameterType::kText:

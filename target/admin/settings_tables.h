@@ -22,8 +22,8 @@ struct AttributeSpec {
   uint64_t max = 1;
   int64_t default_value = kNoDefault;  // what an unset attribute means; kNoDefault: varies
   bool power_of_two = false;
-  bool read_only = false;   // LIO derives it from the device; configfs refuses writes
-  std::string_view note;    // why the range is narrower than LIO's, if it is
+  bool read_only = false;  // LIO derives it from the device; configfs refuses writes
+  std::string_view note;   // why the range is narrower than LIO's, if it is
 };
 
 enum class ParameterType { kList, kNumber, kBoolean, kMarkInt, kText };

@@ -192,7 +192,8 @@ TreeNode PortalNode(const config::Portal& portal) {
 TreeNode TpgNode(const Config& config, const config::Tpg& tpg) {
   TreeNode node = TpgSummary(tpg);
   TreeNode acls{"acls", "ACLs: " + std::to_string(tpg.node_acls.size()), std::nullopt, {}};
-  for (const config::NodeAcl& acl : tpg.node_acls) acls.children.push_back(AclNode(config, tpg, acl));
+  for (const config::NodeAcl& acl : tpg.node_acls)
+    acls.children.push_back(AclNode(config, tpg, acl));
   TreeNode luns{"luns", "LUNs: " + std::to_string(tpg.luns.size()), std::nullopt, {}};
   for (const config::Lun& lun : tpg.luns) luns.children.push_back(LunNode(config, lun));
   TreeNode portals{"portals", "Portals: " + std::to_string(tpg.portals.size()), std::nullopt, {}};
@@ -253,18 +254,26 @@ TreeNode Build(const Config& config, const NodeRef& ref, const TreeOptions& opti
   const config::Tpg& tpg = target.tpgs[ref.tpg];
   TreeNode tpg_node = TpgNode(config, tpg);
   switch (ref.kind) {
-    case NodeKind::kTpg: return tpg_node;
-    case NodeKind::kAcls: return tpg_node.children[0];
-    case NodeKind::kLuns: return tpg_node.children[1];
-    case NodeKind::kPortals: return tpg_node.children[2];
-    case NodeKind::kLun: return LunNode(config, tpg.luns[ref.lun]);
-    case NodeKind::kPortal: return PortalNode(tpg.portals[ref.portal]);
-    case NodeKind::kAcl: return AclNode(config, tpg, tpg.node_acls[ref.acl]);
+    case NodeKind::kTpg:
+      return tpg_node;
+    case NodeKind::kAcls:
+      return tpg_node.children[0];
+    case NodeKind::kLuns:
+      return tpg_node.children[1];
+    case NodeKind::kPortals:
+      return tpg_node.children[2];
+    case NodeKind::kLun:
+      return LunNode(config, tpg.luns[ref.lun]);
+    case NodeKind::kPortal:
+      return PortalNode(tpg.portals[ref.portal]);
+    case NodeKind::kAcl:
+      return AclNode(config, tpg, tpg.node_acls[ref.acl]);
     case NodeKind::kMappedLun: {
       const config::NodeAcl& acl = tpg.node_acls[ref.acl];
       return MappedLunNode(config, tpg, acl.mapped_luns[ref.mapped_lun]);
     }
-    default: return tpg_node;
+    default:
+      return tpg_node;
   }
 }
 

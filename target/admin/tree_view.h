@@ -24,8 +24,8 @@
 namespace reftarget::admin {
 
 struct TreeOptions {
-  int depth = -1;      // levels below PATH to draw; <= 0 draws all (targetcli's depth=0)
-  size_t width = 80;   // columns each line is padded to
+  int depth = -1;     // levels below PATH to draw; <= 0 draws all (targetcli's depth=0)
+  size_t width = 80;  // columns each line is padded to
   // The live capacity of a store, when the caller knows it (the daemon does); otherwise a
   // fileio store with size 0 shows "(size of file)" and a block store "(size of device)".
   std::function<std::optional<uint64_t>(const config::StorageObject&)> capacity;

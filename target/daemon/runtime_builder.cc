@@ -24,7 +24,7 @@ bool HasAttribute(const nlohmann::json& attributes, const char* name) {
 // The initiator network restriction stored in a TPG's or ACL's `extra`; empty when absent.
 Result<iscsi::PeerFilter> PeerFilterOf(const nlohmann::json& extra, const std::string& where) {
   auto networks = admin::NetworksOf(extra);
-  if (!networks.ok()) return Status::Error(where + ": initiator_networks: " + networks.error());
+  if (!networks.ok()) return Status::Error(where + ": " + networks.error());
   if (networks.value().empty()) return iscsi::PeerFilter{};
   return iscsi::PeerFilter([nets = std::move(networks).value()](const std::string& ip) {
     return admin::NetworksAllow(nets, ip);
