@@ -36,10 +36,10 @@ class Countdown {
 
 // The enabled TPG `tag` of `target`, looked up by name and tag (not by portal: a session
 // keeps its TPG whatever happens to the portal it came through).
-const iscsi::TpgRuntime* FindTpg(const iscsi::TargetSnapshot& snapshot, const std::string& target,
-                                 uint16_t tag) {
+std::shared_ptr<const iscsi::TpgRuntime> FindTpg(const iscsi::TargetSnapshot& snapshot,
+                                                 const std::string& target, uint16_t tag) {
   for (const auto& tpg : snapshot.tpgs) {
-    if (tpg->enabled && tpg->tag == tag && tpg->target_name == target) return tpg.get();
+    if (tpg->enabled && tpg->tag == tag && tpg->target_name == target) return tpg;
   }
   return nullptr;
 }
@@ -165,7 +165,7 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
                              "; remove its LUNs before changing its file, size or attributes");
       }
     }
-    auto unit = daemon::OpenUnit(so);
+    auto unit = options_.open_unit ? options_.open_unit(so) : daemon::OpenUnit(so);
     if (!unit.ok()) return unit.status();
     next_units[so.path()] = std::move(unit).value();
     if (unit_it != units_.end()) destroyed.push_back(unit_it->second);
@@ -244,13 +244,18 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
   size_t posted = 0;
   for (const auto& ref : refs) {
     auto live = ref.live.lock();
-    if (ref.key.target_name.empty() || !live) {
+    if (!live) {
       countdown->Done();
       continue;
     }
-    const iscsi::TpgRuntime* old_tpg =
-        old_snapshot ? FindTpg(*old_snapshot, ref.key.target_name, ref.key.tpg_tag) : nullptr;
-    const iscsi::TpgRuntime* new_tpg = FindTpg(*snapshot_, ref.key.target_name, ref.key.tpg_tag);
+    auto done = [countdown] { countdown->Done(); };
+    ++posted;
+    if (ref.key.target_name.empty()) {  // discovery: only the snapshot
+      live->ReplaceView(snapshot_, nullptr, std::nullopt, done);
+      continue;
+    }
+    auto old_tpg = old_snapshot ? FindTpg(*old_snapshot, ref.key.target_name, ref.key.tpg_tag) : nullptr;
+    auto new_tpg = FindTpg(*snapshot_, ref.key.target_name, ref.key.tpg_tag);
     std::optional<scsi::LunMap> old_map =
         old_tpg ? MapFor(*old_tpg, ref.key.initiator_name) : std::nullopt;
     std::optional<scsi::LunMap> new_map =
@@ -261,19 +266,19 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
                              << ": its TPG or ACL was removed or disabled";
       ++report.sessions_ended;
       if (ref.terminate) ref.terminate(nullptr);
-      countdown->Done();
+      // Until it closes it must not keep the old units alive either.
+      live->ReplaceView(snapshot_, nullptr, scsi::LunMap{}, done);
       continue;
     }
     if (old_map && SameMap(*old_map, *new_map)) {
-      countdown->Done();
+      live->ReplaceView(snapshot_, new_tpg, std::nullopt, done);
       continue;
     }
     if (!old_map || !SameInventory(*old_map, *new_map)) {
       changed.push_back(Changed{ref.nexus, old_map.value_or(scsi::LunMap{}), *new_map});
     }
     ++report.sessions_updated;
-    ++posted;
-    live->ReplaceLunMap(*new_map, [countdown] { countdown->Done(); });
+    live->ReplaceView(snapshot_, new_tpg, *new_map, done);
   }
   if (!countdown->Wait(options_.session_timeout)) {
     RT_LOG(kWarn, "admin") << "some of " << posted << " session(s) did not take the new LUN map within "

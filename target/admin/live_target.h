@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,8 @@ struct LiveTargetOptions {
   std::chrono::milliseconds drain_timeout{30000};
   // How long a commit waits for sessions to take their new LUN map.
   std::chrono::milliseconds session_timeout{5000};
+  // Makes the logical unit of a storage object; empty: daemon::OpenUnit (tests wrap stores).
+  std::function<Result<std::shared_ptr<scsi::LogicalUnit>>(const config::StorageObject&)> open_unit;
 };
 
 // What a commit did, for the requester and the log.

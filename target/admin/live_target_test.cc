@@ -9,6 +9,11 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+#include <thread>
+
+#include "target/backstore/faulty_backstore.h"
+#include "target/backstore/test_util.h"
 #include "target/config/saveconfig_reader.h"
 #include "target/iscsi/session/connection_test_util.h"
 
@@ -94,7 +99,28 @@ class LiveTargetTest : public ::testing::Test {
   void SetUp() override {
     pool_.Start();
     port_ = FreePort();
-    auto live = LiveTarget::Start(MakeConfig(port_, {{0, "r0"}}), &pool_, context_);
+    // Every store is wrapped so that a test can hang its I/O; units are remembered weakly so
+    // that a test can see when one is released.
+    LiveTargetOptions options;
+    options.open_unit = [this](const config::StorageObject& so)
+        -> Result<std::shared_ptr<scsi::LogicalUnit>> {
+      backstore::BackstoreSpec spec;
+      spec.plugin = so.plugin;
+      spec.name = so.name;
+      spec.dev = so.dev;
+      spec.size = so.size;
+      spec.write_back = so.write_back.value_or(so.plugin == "fileio");
+      auto inner = backstore::OpenBackstore(spec);
+      if (!inner.ok()) return inner.status();
+      auto faulty = std::make_shared<backstore::FaultyBackstore>(std::move(inner).value());
+      faulty_[so.name] = faulty.get();
+      scsi::LogicalUnitConfig lu;
+      lu.name = so.name;
+      auto unit = std::make_shared<scsi::LogicalUnit>(lu, faulty);
+      units_[so.name] = unit;
+      return unit;
+    };
+    auto live = LiveTarget::Start(MakeConfig(port_, {{0, "r0"}}), &pool_, context_, options);
     ASSERT_TRUE(live.ok()) << live.error();
     live_ = std::move(live).value();
   }
@@ -130,7 +156,94 @@ class LiveTargetTest : public ::testing::Test {
   uint16_t port_ = 0;
   std::unique_ptr<LiveTarget> live_;
   std::vector<std::unique_ptr<Initiator>> initiators_;
+  std::map<std::string, backstore::FaultyBackstore*> faulty_;         // owned by the units
+  std::map<std::string, std::weak_ptr<scsi::LogicalUnit>> units_;
 };
+
+// The removal sequence, step by step, on a LUN with a write stuck in its backstore:
+// mark removed (05/25/00 at once) -> queued commands refused -> in-flight drained (the change
+// waits, and no one is told yet) -> 06/3F/0E -> backstore released.
+TEST_F(LiveTargetTest, RemovalSequenceDrainsBeforeTheUnitAttentionThenReleases) {
+  ASSERT_TRUE(live_->Apply(MakeConfig(port_, {{0, "r0"}, {1, "r1"}})).ok());
+  Initiator& a = Login("iqn.1994-05.org.test:a", 1);
+  Initiator& b = Login("iqn.1994-05.org.test:b", 2);
+  for (Initiator* ini : {&a, &b}) {
+    ASSERT_TRUE(ini->ClearUnitAttention(0));
+    ASSERT_TRUE(ini->ClearUnitAttention(1));
+  }
+  backstore::FaultRule hang;
+  hang.op = backstore::IoType::kWrite;
+  hang.action = backstore::FaultAction::kHang;
+  ASSERT_TRUE(faulty_.at("r1")->AddRule(hang).ok());
+
+  ScsiRequest write;
+  write.cdb = iscsi::testing::Write10Cdb(0, 1);
+  write.lun = 1;
+  write.write = true;
+  write.edtl = 512;
+  write.write_data = iscsi::testing::Pattern(512, 9);
+  write.immediate_bytes = 512;
+  const uint32_t stuck = a.StartScsi(write);
+  for (int i = 0; i < 200 && faulty_.at("r1")->hung() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(faulty_.at("r1")->hung(), 1u);
+
+  // Remove LUN 1 and its storage object; the change waits for the stuck write.
+  config::Config next = MakeConfig(port_, {{0, "r0"}});
+  next.storage_objects.erase(next.storage_objects.begin() + 1);
+  auto applying = std::async(std::launch::async, [&] { return live_->Apply(next); });
+  ASSERT_EQ(applying.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout)
+      << "the commit must wait for the in-flight write";
+  // Step 1: new commands to the removed LUN are refused at once, on every session.
+  EXPECT_TRUE(IsSense(Tur(b, 1), 0x05, 0x25, 0x00));
+  // Not announced yet: the other LUN has no unit attention while the removal drains.
+  EXPECT_EQ(Tur(b, 0).status, 0x00);
+
+  EXPECT_EQ(faulty_.at("r1")->ReleaseHung(), 1u);
+  ScsiResult finished = a.FinishScsi(stuck, write);
+  EXPECT_EQ(finished.status, 0x00) << "an in-flight command reports its real status";
+  ASSERT_EQ(applying.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  auto report = applying.get();
+  ASSERT_TRUE(report.ok()) << report.error();
+  EXPECT_EQ(report.value().drained_commands, 1u);
+  EXPECT_FALSE(report.value().drain_timed_out);
+  // Step 4: both nexuses are told once.
+  for (Initiator* ini : {&a, &b}) {
+    EXPECT_TRUE(IsSense(Tur(*ini, 0), 0x06, 0x3F, 0x0E));
+    EXPECT_EQ(ReportedLuns(*ini), (std::vector<uint64_t>{0}));
+  }
+  // Step 5: the backstore is gone once nothing refers to it.
+  for (int i = 0; i < 100 && !units_.at("r1").expired(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(units_.at("r1").expired()) << "the removed unit and its backstore were released";
+  EXPECT_FALSE(units_.at("r0").expired());
+}
+
+// A write still waiting for its Data-Out when its LUN goes is answered 05/25/00 once its data
+// arrives, and never reaches the store.
+TEST_F(LiveTargetTest, QueuedCommandOfARemovedLunIsRefusedNotExecuted) {
+  ASSERT_TRUE(live_->Apply(MakeConfig(port_, {{0, "r0"}, {1, "r1"}})).ok());
+  Initiator& a = Login("iqn.1994-05.org.test:a");
+  ASSERT_TRUE(a.ClearUnitAttention(1));
+  ScsiRequest write;
+  write.cdb = iscsi::testing::Write10Cdb(0, 8);
+  write.lun = 1;
+  write.write = true;
+  write.edtl = 4096;
+  write.write_data = iscsi::testing::Pattern(4096, 3);
+  write.answer_r2ts = false;  // hold the data back
+  const uint32_t itt = a.StartScsi(write);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(live_->Apply(MakeConfig(port_, {{0, "r0"}})).ok());
+  write.answer_r2ts = true;
+  ScsiResult r = a.FinishScsi(itt, write);
+  EXPECT_TRUE(IsSense(r, 0x05, 0x25, 0x00)) << r.error;
+  std::vector<uint8_t> back(4096);
+  ASSERT_EQ(backstore::testing::ReadSync(faulty_.at("r1")->inner(), 0, back).error, 0);
+  EXPECT_EQ(back, std::vector<uint8_t>(4096, 0)) << "the refused write never reached the store";
+}
 
 TEST_F(LiveTargetTest, AddedLunRaisesReportedLunsChangedOncePerNexus) {
   Initiator& a = Login("iqn.1994-05.org.test:a", 1);

@@ -86,6 +86,7 @@ class FaultyBackstore : public Backstore {
     return inner_->IsDeallocated(offset, length);
   }
   Status SetWriteBack(bool enabled) override { return inner_->SetWriteBack(enabled); }
+  Status Resize(uint64_t new_size) override { return inner_->Resize(new_size); }
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -69,7 +69,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   void EndSession(const std::string& reason, std::function<void()> on_ended);
 
   // LiveSession (live_session.cc): thread-safe; the work runs on the reactor thread.
-  void ReplaceLunMap(scsi::LunMap map, std::function<void()> done) override;
+  void ReplaceView(std::shared_ptr<const TargetSnapshot> snapshot,
+                   std::shared_ptr<const TpgRuntime> tpg, std::optional<scsi::LunMap> map,
+                   std::function<void()> done) override;
   void Describe(std::function<void(SessionInfo)> done) override;
 
   bool closed() const { return fd_ < 0; }
@@ -162,6 +164,7 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   // Adds one finished command to its LUN's counters.
   void CountCommand(const Task& task, bool good, uint32_t data_in_bytes);
   SessionInfo DescribeNow() const;
+  void SwapLunMap(scsi::LunMap map);
 
   // Gives back this connection's place among login-phase connections (once).
   void ReleaseLoginSlot();

@@ -34,27 +34,34 @@ std::map<std::string, std::string> NegotiatedKeys(const login::SessionParams& p)
 
 }  // namespace
 
-void Connection::ReplaceLunMap(scsi::LunMap map, std::function<void()> done) {
+void Connection::ReplaceView(std::shared_ptr<const TargetSnapshot> snapshot,
+                             std::shared_ptr<const TpgRuntime> tpg,
+                             std::optional<scsi::LunMap> map, std::function<void()> done) {
   auto self = shared_from_this();
-  reactor_->Post([self, map = std::move(map), done = std::move(done)]() mutable {
+  reactor_->Post([self, snapshot = std::move(snapshot), tpg = std::move(tpg), map = std::move(map),
+                  done = std::move(done)]() mutable {
     if (!self->closed()) {
-      // A unit this nexus can no longer reach forgets it (and its unit attentions); if it is
-      // mapped again later, the nexus is new to it and starts with 29/00, as after a login.
-      for (const auto& [lun, old] : self->luns_) {
-        auto now = map.find(lun);
-        if (old.unit && (now == map.end() || now->second.unit != old.unit)) {
-          bool still_mapped = false;
-          for (const auto& [n, m] : map) still_mapped = still_mapped || m.unit == old.unit;
-          if (!still_mapped) old.unit->NexusLost(self->nexus_);
-        }
-      }
-      for (auto it = self->lun_counters_.begin(); it != self->lun_counters_.end();) {
-        it = map.count(it->first) != 0 ? std::next(it) : self->lun_counters_.erase(it);
-      }
-      self->luns_ = std::move(map);
+      if (snapshot) self->snapshot_ = std::move(snapshot);
+      if (tpg) self->tpg_ = std::move(tpg);
+      if (map) self->SwapLunMap(std::move(*map));
     }
     if (done) done();
   });
+}
+
+void Connection::SwapLunMap(scsi::LunMap map) {
+  // A unit this nexus can no longer reach forgets it (and its unit attentions); if it is
+  // mapped again later, the nexus is new to it and starts with 29/00, as after a login.
+  for (const auto& [lun, old] : luns_) {
+    if (!old.unit) continue;
+    bool still_mapped = false;
+    for (const auto& [n, m] : map) still_mapped = still_mapped || m.unit == old.unit;
+    if (!still_mapped) old.unit->NexusLost(nexus_);
+  }
+  for (auto it = lun_counters_.begin(); it != lun_counters_.end();) {
+    it = map.count(it->first) != 0 ? std::next(it) : lun_counters_.erase(it);
+  }
+  luns_ = std::move(map);
 }
 
 void Connection::Describe(std::function<void(SessionInfo)> done) {

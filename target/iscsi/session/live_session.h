@@ -7,12 +7,17 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "target/net/listener.h"
 #include "target/scsi/lun_map.h"
 
 namespace reftarget::iscsi {
+
+struct TargetSnapshot;
+struct TpgRuntime;
 
 // Per LUN, as seen by one session: what LIO keeps in configfs lun/statistics.
 struct LunCounters {
@@ -44,10 +49,14 @@ struct SessionInfo {
 class LiveSession {
  public:
   virtual ~LiveSession() = default;
-  // Replaces the LUN map the session routes commands through, on the session's own thread,
-  // then runs `done` there. Commands already executing keep their logical unit; commands
-  // not yet executed find the new map (a removed LUN answers 05/25/00).
-  virtual void ReplaceLunMap(scsi::LunMap map, std::function<void()> done) = 0;
+  // Replaces, on the session's own thread, what it refers to: the configuration snapshot,
+  // its TPG in it (timeouts) and, if `map` is set, the LUN map it routes commands through;
+  // then runs `done` there. Dropping the old snapshot lets removed units be released.
+  // Commands already executing keep their logical unit; commands not yet executed find the
+  // new map (a removed LUN answers 05/25/00).
+  virtual void ReplaceView(std::shared_ptr<const TargetSnapshot> snapshot,
+                           std::shared_ptr<const TpgRuntime> tpg, std::optional<scsi::LunMap> map,
+                           std::function<void()> done) = 0;
   // Runs `done` with the session's description, on the session's own thread.
   virtual void Describe(std::function<void(SessionInfo)> done) = 0;
 };

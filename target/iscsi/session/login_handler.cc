@@ -421,7 +421,10 @@ bool Connection::EnterFullFeaturePhase(SessionTable::Terminator* reinstated) {
   if (tpg_ != nullptr && context_.registry != nullptr) {
     auto current = context_.registry->Current();
     auto latest = current ? current->FindTpg(target_name_, local_) : nullptr;
-    if (latest != nullptr && latest->tag == tpg_->tag) tpg_ = latest;
+    if (latest != nullptr && latest->tag == tpg_->tag) {
+      tpg_ = latest;
+      snapshot_ = current;
+    }
   }
   if (tpg_ != nullptr) {
     const AclRuntime* acl = tpg_->FindAcl(initiator_name_);
