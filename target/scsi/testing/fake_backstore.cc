@@ -227,10 +227,11 @@ size_t FakeBackstore::HeldCount() const {
   return held_.size();
 }
 
-void FakeBackstore::Resize(uint64_t size) {
+Status FakeBackstore::Resize(uint64_t size) {
   std::lock_guard<std::mutex> lock(mu_);
   data_.resize(size / block_size_ * block_size_, 0);
   deallocated_.resize(size / block_size_, thin_);
+  return Status::Ok();
 }
 
 std::vector<uint8_t> FakeBackstore::Peek(uint64_t offset, uint64_t length) const {

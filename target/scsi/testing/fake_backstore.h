@@ -66,8 +66,9 @@ class FakeBackstore : public backstore::Backstore {
   size_t ReleaseHeld();
   // Returns the number of operations held now.
   size_t HeldCount() const;
-  // Changes the capacity (the contents are kept or zero-extended).
-  void Resize(uint64_t size);
+  // Changes the capacity (the contents are kept or zero-extended; unlike the real stores,
+  // shrinking is allowed, for capacity tests).
+  Status Resize(uint64_t size) override;
   // Reports `size` from size_bytes() without allocating it (capacity-field tests only; I/O
   // beyond the real contents fails with EINVAL). 0 restores the real size.
   void OverrideReportedSize(uint64_t size);
