@@ -131,14 +131,19 @@ class LiveTargetTest : public ::testing::Test {
     if (live_) live_->Shutdown();
   }
 
-  Initiator& Login(const std::string& initiator_name, uint8_t isid_last = 1) {
+  // Returns a socket connected to the portal (the Initiator made from it owns it).
+  int ConnectToPortal() {
     int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     a.sin_port = htons(port_);
     EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    initiators_.push_back(std::make_unique<Initiator>(fd));
+    return fd;
+  }
+
+  Initiator& Login(const std::string& initiator_name, uint8_t isid_last = 1) {
+    initiators_.push_back(std::make_unique<Initiator>(ConnectToPortal()));
     LoginOptions o;
     o.initiator_name = initiator_name;
     o.target_name = kTarget;
@@ -418,13 +423,7 @@ TEST_F(LiveTargetTest, InitiatorNetworkRestrictionRefusesOtherSources) {
   ASSERT_TRUE(live_->Apply(next).ok());
   Login("iqn.1994-05.org.test:a");  // generated ACL: the TPG's networks only
 
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port_);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  Initiator refused(fd);
+  Initiator refused(ConnectToPortal());
   LoginOptions o;
   o.initiator_name = "iqn.1994-05.org.test:b";
   o.target_name = kTarget;
@@ -435,9 +434,7 @@ TEST_F(LiveTargetTest, InitiatorNetworkRestrictionRefusesOtherSources) {
   // A TPG restricted to another network refuses everyone here.
   next.targets[0].tpgs[0].extra["initiator_networks"] = {"198.51.100.0/24"};
   ASSERT_TRUE(live_->Apply(next).ok());
-  int fd2 = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_EQ(::connect(fd2, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  Initiator outside(fd2);
+  Initiator outside(ConnectToPortal());
   o.initiator_name = "iqn.1994-05.org.test:c";
   EXPECT_EQ(outside.Login(o).status(), 0x0202);
 
