@@ -226,6 +226,40 @@ std::vector<BarChart> MetricCharts(const std::vector<Report>& runs) {
   return charts;
 }
 
+std::vector<LineChart> SeriesCharts(const Report& report) {
+  std::vector<LineChart> charts;
+  for (const TestResult& t : report.tests) {
+    std::vector<std::string> units;
+    for (const TimeSeries& s : t.series) {
+      if (std::find(units.begin(), units.end(), s.unit) == units.end()) units.push_back(s.unit);
+    }
+    for (const std::string& unit : units) {
+      LineChart chart;
+      chart.title = t.name;
+      chart.y_unit = unit;
+      std::set<std::tuple<double, double, std::string>> seen_markers;
+      for (const TimeSeries& s : t.series) {
+        if (s.unit != unit) continue;
+        LineSeries line{s.name, PaletteColor(chart.series.size()), {}, false};
+        for (const TimePoint& p : s.points) line.points.push_back({p.t_s, p.value});
+        line.dashed = !s.points.empty() && s.points.size() <= 2 &&
+                      s.points.front().value == s.points.back().value;
+        // A series point is a value over an interval (schema: until the next point's t_s).
+        line.steps = !line.dashed;
+        chart.series.push_back(std::move(line));
+        for (const SeriesMarker& m : s.markers) {
+          const double end = m.end_s.value_or(NAN);
+          // Series of one test usually share their markers: draw each once.
+          if (!seen_markers.emplace(m.t_s, m.end_s.value_or(-1), m.label).second) continue;
+          chart.markers.push_back({m.t_s, end, m.label});
+        }
+      }
+      charts.push_back(std::move(chart));
+    }
+  }
+  return charts;
+}
+
 std::string TestTable(const Report& report, const std::string& table_id) {
   std::string out = "<table class=\"tests\" id=\"" + HtmlEscape(table_id) +
                     "\"><thead><tr><th data-sort=\"text\">test</th><th data-sort=\"text\">"

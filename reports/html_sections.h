@@ -28,6 +28,12 @@ BarChart SlowestTests(const Report& report, size_t limit);
 // the other labels (e.g. job); with several runs the series are the runs.
 std::vector<BarChart> MetricCharts(const std::vector<Report>& runs);
 
+// Returns one line chart per test and unit of its series (e.g. "LUN A IOPS" of a hotplug
+// scenario) with the series' markers. Series are drawn as steps (a point's value holds until
+// the next point); a series holding one constant value over at most two points (a baseline
+// or threshold) is drawn as a dashed line instead.
+std::vector<LineChart> SeriesCharts(const Report& report);
+
 // Returns the <table> of every test in `report`; `table_id` must be unique in the page.
 std::string TestTable(const Report& report, const std::string& table_id);
 

@@ -149,6 +149,12 @@ std::string RunSection(const std::vector<Report>& runs, size_t i) {
   out += RenderGroupedBars(html::SuiteDurations(r));
   // Stacked with one non-empty segment per row: one compact bar coloured by outcome.
   if (!r.tests.empty()) out += RenderStackedBars(html::SlowestTests(r, 15));
+  // Time series (e.g. a hotplug scenario's LUN A IOPS with the LUN changes marked).
+  const std::vector<LineChart> series = html::SeriesCharts(r);
+  if (!series.empty()) {
+    out += "<h3>Time series</h3>\n";
+    for (const LineChart& chart : series) out += RenderLineChart(chart);
+  }
   out += "<h3>Tests</h3>\n" + Controls(id + "-tests") + html::TestTable(r, id + "-tests");
   return out + "</section>\n";
 }

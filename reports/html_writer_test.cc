@@ -129,5 +129,33 @@ TEST(HtmlWriterTest, OutcomesByFamilyIsAlphabetical) {
   EXPECT_EQ(row, (std::vector<double>{1, 1, 0, 0}));  // SCSI.Read10.Simple, the BeyondEol FAIL
 }
 
+TEST(HtmlWriterTest, SeriesBecomeLineChartsWithTheirMarkers) {
+  Report r = SampleReport();
+  TestResult t = r.tests[0];
+  t.name = "hotplug.RemoveLun.UnderIo";
+  t.series = {TimeSeries{"lun_a_iops", "IOPS", {{0, 4000}, {1, 3900}, {2, 4050}},
+                         {SeriesMarker{1.4, std::nullopt, "remove LUN 3"}}},
+              TimeSeries{"lun_a_threshold", "IOPS", {{0, 3600}, {2, 3600}},
+                         {SeriesMarker{1.4, std::nullopt, "remove LUN 3"}}},
+              TimeSeries{"lun_a_max_latency", "ms", {{0, 1.5}, {1, 80}, {2, 1.2}}, {}}};
+  r.tests.push_back(t);
+  RecomputeCounts(&r);
+  const std::vector<LineChart> charts = html::SeriesCharts(r);
+  ASSERT_EQ(charts.size(), 2u) << "one chart per unit";
+  EXPECT_EQ(charts[0].title, "hotplug.RemoveLun.UnderIo");
+  EXPECT_EQ(charts[0].y_unit, "IOPS");
+  ASSERT_EQ(charts[0].series.size(), 2u);
+  EXPECT_FALSE(charts[0].series[0].dashed);
+  EXPECT_TRUE(charts[0].series[1].dashed) << "a constant is a reference line";
+  EXPECT_EQ(charts[0].markers.size(), 1u) << "a marker both series carry is drawn once";
+  EXPECT_EQ(charts[1].y_unit, "ms");
+  const std::string page = RenderHtml(r);
+  EXPECT_NE(page.find("<h3>Time series</h3>"), std::string::npos);
+  EXPECT_EQ(Count(page, "class=\"chart line-chart\""), 2u);
+  EXPECT_NE(page.find("<title>remove LUN 3 (1.40 s)</title>"), std::string::npos);
+  // Without series there is no section.
+  EXPECT_EQ(RenderHtml(SampleReport()).find("Time series"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace harness::reports

@@ -1,5 +1,6 @@
 // JSON conversion of the report model. Optional fields are written only when set, so a
 // report carries no empty noise and the schema's "required" lists stay meaningful.
+#include <cmath>
 #include <stdexcept>
 
 #include "reports/report_model.h"
@@ -135,6 +136,46 @@ void from_json(const json& j, Failure& v) {
   v.message = GetOr(j, "message");
 }
 
+void to_json(json& j, const TimeSeries& v) {
+  json points = json::array();
+  // JSON has no NaN or infinity (nlohmann would write null, which the schema refuses): a
+  // point without a finite value is left out, as a gap.
+  for (const TimePoint& p : v.points) {
+    if (std::isfinite(p.t_s) && std::isfinite(p.value)) {
+      points.push_back(json{{"t_s", p.t_s}, {"value", p.value}});
+    }
+  }
+  j = json{{"name", v.name}, {"unit", v.unit}, {"points", std::move(points)}};
+  if (!v.markers.empty()) {
+    json markers = json::array();
+    for (const SeriesMarker& m : v.markers) {
+      json one = {{"t_s", m.t_s}, {"label", m.label}};
+      if (m.end_s) one["end_s"] = *m.end_s;
+      markers.push_back(std::move(one));
+    }
+    j["markers"] = std::move(markers);
+  }
+}
+
+void from_json(const json& j, TimeSeries& v) {
+  v.name = j.at("name").get<std::string>();
+  v.unit = j.at("unit").get<std::string>();
+  v.points.clear();
+  for (const json& p : j.at("points")) {
+    v.points.push_back(TimePoint{p.at("t_s").get<double>(), p.at("value").get<double>()});
+  }
+  v.markers.clear();
+  if (auto it = j.find("markers"); it != j.end()) {
+    for (const json& m : *it) {
+      SeriesMarker marker;
+      marker.t_s = m.at("t_s").get<double>();
+      if (auto end = m.find("end_s"); end != m.end()) marker.end_s = end->get<double>();
+      marker.label = m.at("label").get<std::string>();
+      v.markers.push_back(std::move(marker));
+    }
+  }
+}
+
 void to_json(json& j, const TestResult& v) {
   j = json{{"suite", v.suite},
            {"name", v.name},
@@ -145,6 +186,7 @@ void to_json(json& j, const TestResult& v) {
   PutIfSet(j, "clause", v.clause);
   if (v.failure && !v.failure->empty()) j["failure"] = *v.failure;
   if (!v.metrics.empty()) j["metrics"] = v.metrics;
+  if (!v.series.empty()) j["series"] = v.series;
   PutIfSet(j, "log_excerpt", v.log_excerpt);
 }
 
@@ -160,6 +202,7 @@ void from_json(const json& j, TestResult& v) {
   v.failure.reset();
   if (auto it = j.find("failure"); it != j.end()) v.failure = it->get<Failure>();
   v.metrics = j.value("metrics", std::map<std::string, double>());
+  v.series = j.value("series", std::vector<TimeSeries>());
   v.log_excerpt = GetOr(j, "log_excerpt");
 }
 

@@ -40,11 +40,12 @@ constexpr std::array<std::pair<Adapter, std::string_view>, 6> kAdapters = {{
     {Adapter::kIstgt, "istgt"},
 }};
 
-constexpr std::array<std::pair<SuiteKind, std::string_view>, 4> kSuiteKinds = {{
+constexpr std::array<std::pair<SuiteKind, std::string_view>, 5> kSuiteKinds = {{
     {SuiteKind::kGtest, "gtest"},
     {SuiteKind::kIscsiTestCu, "iscsi-test-cu"},
     {SuiteKind::kFio, "fio"},
     {SuiteKind::kExternal, "external"},
+    {SuiteKind::kLoadgen, "loadgen"},
 }};
 
 }  // namespace

@@ -13,7 +13,7 @@
 namespace harness::reports {
 
 // The schema version this library writes, and the highest 1.x it reads.
-inline constexpr std::string_view kSchemaVersion = "1.0";
+inline constexpr std::string_view kSchemaVersion = "1.1";
 
 // PASS: checked and correct. FAIL: checked and wrong. SKIP: not run (reason says why).
 // XFAIL: failed as a known, recorded defect (reason names it). DESIGN.md: nothing the
@@ -31,8 +31,10 @@ std::string_view AdapterName(Adapter adapter);
 // Returns the adapter spelled `name`; nullopt otherwise.
 std::optional<Adapter> ParseAdapter(std::string_view name);
 
-enum class SuiteKind { kGtest, kIscsiTestCu, kFio, kExternal };
-// Returns the schema spelling: "gtest", "iscsi-test-cu", "fio", "external".
+// kLoadgen: a suite run inside iscsi-harness that drives the verifying load generator
+// (harness/loadgen) while it changes the target (hotplug, isolation).
+enum class SuiteKind { kGtest, kIscsiTestCu, kFio, kExternal, kLoadgen };
+// Returns the schema spelling: "gtest", "iscsi-test-cu", "fio", "external", "loadgen".
 std::string_view SuiteKindName(SuiteKind kind);
 // Returns the kind spelled `name`; nullopt otherwise.
 std::optional<SuiteKind> ParseSuiteKind(std::string_view name);
@@ -105,6 +107,29 @@ struct Failure {
   bool empty() const;
 };
 
+// One sample of a time series: `value` over the interval that starts at `t_s`.
+struct TimePoint {
+  double t_s = 0;  // seconds since the series started
+  double value = 0;
+};
+
+// Something done to the target while the series ran: an instant ("add LUN 3"), or a span
+// [t_s, end_s] ("change window").
+struct SeriesMarker {
+  double t_s = 0;
+  std::optional<double> end_s;
+  std::string label;
+};
+
+// What a test measured over time, e.g. LUN A's IOPS per second while LUNs were changed, with
+// the changes marked (the hotplug suite; rendered as a line chart in index.html).
+struct TimeSeries {
+  std::string name;  // "lun_a_iops"
+  std::string unit;  // "IOPS"
+  std::vector<TimePoint> points;
+  std::vector<SeriesMarker> markers;
+};
+
 struct TestResult {
   std::string suite;
   std::string name;    // stable id "Suite.Family.Test"
@@ -115,6 +140,7 @@ struct TestResult {
   std::string clause;  // "RFC 7143 §11.5.1", "SBC-3 5.8"
   std::optional<Failure> failure;
   std::map<std::string, double> metrics;
+  std::vector<TimeSeries> series;  // since schema 1.1
   std::string log_excerpt;
 };
 
@@ -186,6 +212,8 @@ void to_json(nlohmann::json& j, const SuiteResult& v);
 void from_json(const nlohmann::json& j, SuiteResult& v);
 void to_json(nlohmann::json& j, const Failure& v);
 void from_json(const nlohmann::json& j, Failure& v);
+void to_json(nlohmann::json& j, const TimeSeries& v);
+void from_json(const nlohmann::json& j, TimeSeries& v);
 void to_json(nlohmann::json& j, const TestResult& v);
 void from_json(const nlohmann::json& j, TestResult& v);
 void to_json(nlohmann::json& j, const Metric& v);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "reports/report_io.h"
 #include "reports/rfc3339.h"
 #include "reports/testing/sample_report.h"
 
@@ -19,8 +20,8 @@ TEST(ReportModelTest, EnumSpellingsRoundTrip) {
                     Adapter::kUrl, Adapter::kIstgt}) {
     EXPECT_EQ(ParseAdapter(AdapterName(a)), a);
   }
-  for (SuiteKind k :
-       {SuiteKind::kGtest, SuiteKind::kIscsiTestCu, SuiteKind::kFio, SuiteKind::kExternal}) {
+  for (SuiteKind k : {SuiteKind::kGtest, SuiteKind::kIscsiTestCu, SuiteKind::kFio,
+                      SuiteKind::kExternal, SuiteKind::kLoadgen}) {
     EXPECT_EQ(ParseSuiteKind(SuiteKindName(k)), k);
   }
   EXPECT_EQ(SuiteKindName(SuiteKind::kIscsiTestCu), "iscsi-test-cu");
@@ -106,6 +107,55 @@ TEST(Rfc3339Test, ParsesAndRejects) {
   EXPECT_FALSE(ParseRfc3339Utc("2024-01-01T00:00:00.Z").has_value());
   EXPECT_FALSE(ParseRfc3339Utc("2024-01-01T00:00:00.1234567891Z").has_value());
   EXPECT_FALSE(ParseRfc3339Utc("").has_value());
+}
+
+// Schema 1.1: a test's time series with its markers survives the JSON round trip, passes the
+// schema, and a non-finite value is left out rather than written as null.
+TEST(ReportModelTest, TimeSeriesRoundTripsAndValidates) {
+  Report r = testing::SampleReport();
+  r.suites.push_back(SuiteResult{"hotplug", SuiteKind::kLoadgen, 9.5, {}});
+  TestResult t;
+  t.suite = "hotplug";
+  t.name = "hotplug.Churn.AddRemoveCycles";
+  t.family = "Churn";
+  TimeSeries iops{"lun_a_iops", "IOPS", {{0, 5100}, {1, 4900.5}, {2, NAN}, {3, 5000}}, {}};
+  iops.markers.push_back(SeriesMarker{1.25, std::nullopt, "add LUN 3"});
+  iops.markers.push_back(SeriesMarker{1.2, 2.7, "change window"});
+  t.series = {iops};
+  r.tests.push_back(t);
+  RecomputeCounts(&r);
+  const std::string text = SerializeReport(r);
+  EXPECT_TRUE(ValidateReportJson(nlohmann::json::parse(text)).empty()) << text;
+  EXPECT_NE(text.find("\"schema_version\": \"1.1\""), std::string::npos);
+  Result<Report> back = ParseReport(text, "round-trip");
+  ASSERT_TRUE(back.ok()) << back.error();
+  const TestResult& got = back.value().tests.back();
+  ASSERT_EQ(got.series.size(), 1u);
+  const TimeSeries& s = got.series[0];
+  EXPECT_EQ(s.name, "lun_a_iops");
+  EXPECT_EQ(s.unit, "IOPS");
+  ASSERT_EQ(s.points.size(), 3u) << "the NaN point is a gap, not null";
+  EXPECT_DOUBLE_EQ(s.points[1].value, 4900.5);
+  EXPECT_DOUBLE_EQ(s.points[2].t_s, 3);
+  ASSERT_EQ(s.markers.size(), 2u);
+  EXPECT_FALSE(s.markers[0].end_s.has_value());
+  EXPECT_EQ(s.markers[0].label, "add LUN 3");
+  ASSERT_TRUE(s.markers[1].end_s.has_value());
+  EXPECT_DOUBLE_EQ(*s.markers[1].end_s, 2.7);
+  EXPECT_EQ(back.value().suites.back().kind, SuiteKind::kLoadgen);
+  // A report without series writes no "series" key (1.0 readers' shape stays).
+  EXPECT_EQ(SerializeReport(testing::SampleReport()).find("\"series\""), std::string::npos);
+}
+
+TEST(ReportModelTest, SchemaRefusesAMalformedSeries) {
+  nlohmann::json doc = nlohmann::json::parse(SerializeReport(testing::SampleReport()));
+  doc["tests"][0]["series"] = nlohmann::json::array(
+      {{{"name", "x"}, {"unit", "IOPS"}, {"points", {{{"t_s", -1}, {"value", 3}}}},
+        {"markers", {{{"t_s", 0}}}}}});
+  std::string all;
+  for (const ValidationError& e : ValidateReportJson(doc)) all += e.ToString() + "\n";
+  EXPECT_NE(all.find("/tests/0/series/0/points/0/t_s"), std::string::npos) << all;
+  EXPECT_NE(all.find("/tests/0/series/0/markers/0"), std::string::npos) << all;
 }
 
 }  // namespace

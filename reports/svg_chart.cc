@@ -181,4 +181,204 @@ std::string RenderGroupedBars(const BarChart& c) {
   return svg + "</svg>\n";
 }
 
+namespace {
+
+constexpr double kLineLeft = 80;    // y axis labels
+constexpr double kLineRight = 24;
+constexpr double kLineTop = 64;     // title, legend, marker labels
+constexpr double kPlotHeight = 220;
+constexpr size_t kMaxDots = 300;    // beyond this many points per series, no dots
+
+// A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` ticks.
+double NiceStep(double range, int ticks) {
+  const double raw = range / ticks;
+  if (!(raw > 0) || !std::isfinite(raw)) return 1;
+  const double p = std::pow(10, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 2.5, 5.0, 10.0}) {
+    if (m * p >= raw) return m * p;
+  }
+  return 10 * p;
+}
+
+std::string Fixed(double v, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+
+// Returns two corners per point: (x_i, y_i) and (x_i+1, y_i); the last point's step is as
+// long as the one before it (1 if it is alone). A non-finite value stays a gap.
+std::vector<LinePoint> StepCorners(const std::vector<LinePoint>& points) {
+  std::vector<LinePoint> out;
+  for (size_t i = 0; i < points.size(); ++i) {
+    double end = points[i].x + 1;
+    if (i + 1 < points.size()) {
+      end = points[i + 1].x;
+    } else if (i > 0) {
+      end = points[i].x + (points[i].x - points[i - 1].x);
+    }
+    out.push_back(points[i]);
+    out.push_back({end, points[i].y});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderLineChart(const LineChart& c) {
+  // The ranges: x over every point and marker, y from 0 (or below) to a round maximum.
+  double x_min = INFINITY, x_max = -INFINITY, y_min = 0, y_max = 0;
+  auto see_x = [&](double x) {
+    if (!std::isfinite(x)) return;
+    x_min = std::min(x_min, x);
+    x_max = std::max(x_max, x);
+  };
+  // Step series become the corners of their steps first.
+  std::vector<std::vector<LinePoint>> drawn;
+  for (const LineSeries& s : c.series) drawn.push_back(s.steps ? StepCorners(s.points) : s.points);
+  for (const std::vector<LinePoint>& points : drawn) {
+    for (const LinePoint& p : points) {
+      if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+      see_x(p.x);
+      y_min = std::min(y_min, p.y);
+      y_max = std::max(y_max, p.y);
+    }
+  }
+  for (const ChartMarker& m : c.markers) {
+    see_x(m.x);
+    see_x(m.x_end);
+  }
+  if (!std::isfinite(x_min)) x_min = 0, x_max = 1;
+  if (x_max <= x_min) x_max = x_min + 1;
+  y_max = NiceMax(y_max);
+  if (y_min < 0) y_min = -NiceMax(-y_min);
+  const double plot_w = kWidth - kLineLeft - kLineRight;
+  const double bottom = kLineTop + kPlotHeight;
+  auto X = [&](double x) { return kLineLeft + plot_w * (x - x_min) / (x_max - x_min); };
+  auto Y = [&](double y) { return bottom - kPlotHeight * (y - y_min) / (y_max - y_min); };
+  const std::string unit_suffix = c.y_unit.empty() ? "" : " " + c.y_unit;
+
+  const double height = bottom + 40;
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart line-chart\" "
+                    "viewBox=\"0 0 " +
+                    Num(kWidth) + " " + Num(height) + "\" width=\"" + Num(kWidth) +
+                    "\" height=\"" + Num(height) + "\" role=\"img\" aria-label=\"" +
+                    HtmlEscape(c.title) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  svg += "<title>" + HtmlEscape(c.title) + "</title>\n";
+  svg += "<text x=\"4\" y=\"18\" font-size=\"15\" font-weight=\"bold\">" + HtmlEscape(c.title) +
+         "</text>\n";
+
+  // Legend: the series, then what the markers mean.
+  size_t instants = 0, spans = 0;
+  for (const ChartMarker& m : c.markers) (std::isfinite(m.x_end) ? spans : instants) += 1;
+  double lx = kLineLeft;
+  auto legend = [&](const std::string& swatch, const std::string& text) {
+    svg += swatch + "<text x=\"" + Num(lx + 22) + "\" y=\"40\">" + HtmlEscape(ShortLabel(text)) +
+           "</text>\n";
+    lx += 34 + 7.0 * static_cast<double>(std::min<size_t>(text.size(), kMaxLabelChars));
+  };
+  for (const LineSeries& s : c.series) {
+    legend("<line x1=\"" + Num(lx) + "\" y1=\"36\" x2=\"" + Num(lx + 18) +
+               "\" y2=\"36\" stroke=\"" + HtmlEscape(s.color) + "\" stroke-width=\"2\"" +
+               (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>",
+           s.name);
+  }
+  if (instants > 0) {
+    legend("<line x1=\"" + Num(lx + 9) + "\" y1=\"28\" x2=\"" + Num(lx + 9) +
+               "\" y2=\"44\" stroke=\"#c62828\"/>",
+           instants == 1 ? "1 change" : std::to_string(instants) + " changes");
+  }
+  if (spans > 0) {
+    legend("<rect x=\"" + Num(lx) + "\" y=\"30\" width=\"18\" height=\"12\" fill=\"#fbc02d\" "
+               "fill-opacity=\"0.35\"/>",
+           spans == 1 ? "window" : std::to_string(spans) + " windows");
+  }
+
+  // Grid and axes.
+  for (int i = 0; i <= 4; ++i) {
+    const double v = y_min + (y_max - y_min) * i / 4;
+    svg += "<line x1=\"" + Num(kLineLeft) + "\" y1=\"" + Num(Y(v)) + "\" x2=\"" +
+           Num(kWidth - kLineRight) + "\" y2=\"" + Num(Y(v)) + "\" stroke=\"#ddd\"/>";
+    svg += "<text x=\"" + Num(kLineLeft - 6) + "\" y=\"" + Num(Y(v) + 4) +
+           "\" text-anchor=\"end\" fill=\"#555\">" + FormatQuantity(v) + "</text>\n";
+  }
+  const double step = NiceStep(x_max - x_min, 8);
+  const int digits = step >= 1 ? 0 : step >= 0.1 ? 1 : 2;
+  for (double t = std::ceil(x_min / step) * step; t <= x_max + step * 1e-9; t += step) {
+    svg += "<line x1=\"" + Num(X(t)) + "\" y1=\"" + Num(bottom) + "\" x2=\"" + Num(X(t)) +
+           "\" y2=\"" + Num(bottom + 4) + "\" stroke=\"#555\"/><text x=\"" + Num(X(t)) +
+           "\" y=\"" + Num(bottom + 18) + "\" text-anchor=\"middle\" fill=\"#555\">" +
+           Fixed(t, digits) + "</text>\n";
+  }
+  svg += "<line x1=\"" + Num(kLineLeft) + "\" y1=\"" + Num(bottom) + "\" x2=\"" +
+         Num(kWidth - kLineRight) + "\" y2=\"" + Num(bottom) + "\" stroke=\"#555\"/>\n";
+  if (!c.x_unit.empty()) {
+    svg += "<text x=\"" + Num(kWidth - kLineRight) + "\" y=\"" + Num(bottom + 34) +
+           "\" text-anchor=\"end\" fill=\"#555\">" + HtmlEscape(c.x_unit) + "</text>\n";
+  }
+  if (!c.y_unit.empty()) {
+    svg += "<text x=\"4\" y=\"" + Num(kLineTop - 6) + "\" fill=\"#555\">" + HtmlEscape(c.y_unit) +
+           "</text>\n";
+  }
+
+  // Spans behind the lines, then the instants, then the series on top.
+  for (const ChartMarker& m : c.markers) {
+    if (!std::isfinite(m.x) || !std::isfinite(m.x_end)) continue;
+    const double x0 = X(std::min(m.x, m.x_end)), x1 = X(std::max(m.x, m.x_end));
+    svg += "<rect x=\"" + Num(x0) + "\" y=\"" + Num(kLineTop) + "\" width=\"" +
+           Num(std::max(x1 - x0, 1.0)) + "\" height=\"" + Num(kPlotHeight) +
+           "\" fill=\"#fbc02d\" fill-opacity=\"0.25\"><title>" +
+           HtmlEscape(m.label + " (" + Fixed(m.x, 2) + "–" + Fixed(m.x_end, 2) + " " + c.x_unit +
+                      ")") +
+           "</title></rect>\n";
+  }
+  size_t labelled = 0;
+  for (const ChartMarker& m : c.markers) {
+    if (!std::isfinite(m.x) || std::isfinite(m.x_end)) continue;
+    svg += "<line x1=\"" + Num(X(m.x)) + "\" y1=\"" + Num(kLineTop) + "\" x2=\"" + Num(X(m.x)) +
+           "\" y2=\"" + Num(bottom) + "\" stroke=\"#c62828\" stroke-opacity=\"0.7\"><title>" +
+           HtmlEscape(m.label + " (" + Fixed(m.x, 2) + " " + c.x_unit + ")") + "</title></line>\n";
+    if (instants <= kMaxMarkerLabels) {
+      // Staggered in two rows so that neighbouring labels overlap less.
+      const double label_y = kLineTop - 4 - 11.0 * static_cast<double>(labelled % 2);
+      svg += "<text x=\"" + Num(X(m.x) + 3) + "\" y=\"" + Num(label_y) +
+             "\" font-size=\"10\" fill=\"#c62828\">" + HtmlEscape(ShortLabel(m.label)) +
+             "</text>\n";
+    }
+    ++labelled;
+  }
+  for (size_t si = 0; si < c.series.size(); ++si) {
+    const LineSeries& s = c.series[si];
+    std::string run;
+    auto flush = [&] {
+      if (run.empty()) return;
+      svg += "<polyline fill=\"none\" stroke=\"" + HtmlEscape(s.color) + "\" stroke-width=\"2\"" +
+             (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"" + run + "\"/>\n";
+      run.clear();
+    };
+    for (const LinePoint& p : drawn[si]) {
+      if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
+        flush();
+        continue;
+      }
+      run += (run.empty() ? "" : " ") + Num(X(p.x)) + "," + Num(Y(p.y));
+    }
+    flush();
+    if (s.points.size() > kMaxDots || s.dashed) continue;
+    for (size_t i = 0; i < s.points.size(); ++i) {
+      const LinePoint& p = s.points[i];
+      if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+      // A step's dot sits in the middle of its interval.
+      const double dot_x = s.steps ? (drawn[si][2 * i].x + drawn[si][2 * i + 1].x) / 2 : p.x;
+      svg += "<circle cx=\"" + Num(X(dot_x)) + "\" cy=\"" + Num(Y(p.y)) + "\" r=\"2.5\" fill=\"" +
+             HtmlEscape(s.color) + "\"><title>" +
+             HtmlEscape(s.name + " at " + Fixed(p.x, 2) + " " + c.x_unit + ": " +
+                        FormatQuantity(p.y) + unit_suffix) +
+             "</title></circle>";
+    }
+    svg += "\n";
+  }
+  return svg + "</svg>\n";
+}
+
 }  // namespace harness::reports

@@ -80,5 +80,77 @@ TEST(SvgChartTest, EmptyAndDegenerateChartsStillRender) {
   EXPECT_EQ(RenderStackedBars(negative).find("width=\"-"), std::string::npos);
 }
 
+LineChart IopsChart(size_t changes) {
+  LineChart c;
+  c.title = "hotplug.Churn <cycles>";
+  c.y_unit = "IOPS";
+  c.series.push_back({"LUN A", "#0072b2", {{0, 4000}, {1, 4100}, {2, NAN}, {3, 3900}}, false});
+  c.series.push_back({"90% of baseline", "#d55e00", {{0, 3600}, {3, 3600}}, true});
+  for (size_t i = 0; i < changes; ++i) {
+    c.markers.push_back({1.0 + 0.1 * static_cast<double>(i), NAN, "add LUN " + std::to_string(i)});
+  }
+  c.markers.push_back({1.0, 2.5, "change window"});
+  return c;
+}
+
+TEST(SvgChartTest, LineChartDrawsSeriesMarkersAndSpans) {
+  const std::string svg = RenderLineChart(IopsChart(2));
+  EXPECT_EQ(svg.rfind("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart line-chart\"", 0),
+            0u);
+  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+  EXPECT_NE(svg.find("<title>hotplug.Churn &lt;cycles&gt;</title>"), std::string::npos);
+  // The NaN breaks LUN A's line in two; the dashed reference is one line without dots.
+  EXPECT_EQ(Count(svg, "<polyline "), 3u);
+  EXPECT_EQ(Count(svg, "stroke-dasharray=\"6 4\" points="), 1u);
+  EXPECT_EQ(Count(svg, "<circle "), 3u);
+  EXPECT_NE(svg.find("<title>LUN A at 1.00 s: 4,100 IOPS</title>"), std::string::npos) << svg;
+  // Two red instants, labelled above the plot, and one shaded span.
+  EXPECT_EQ(Count(svg, "stroke=\"#c62828\" stroke-opacity"), 2u);
+  EXPECT_NE(svg.find("<title>add LUN 1 (1.10 s)</title>"), std::string::npos);
+  EXPECT_NE(svg.find(">add LUN 1</text>"), std::string::npos);
+  EXPECT_NE(svg.find("<title>change window (1.00–2.50 s)</title>"), std::string::npos);
+  EXPECT_NE(svg.find(">2 changes</text>"), std::string::npos);
+}
+
+TEST(SvgChartTest, LineChartScalesToRoundAxesAndPlacesPoints) {
+  // y 0..5000 (a round maximum above 4100) over a 220-unit plot from y=64 to y=284;
+  // x 0..3 over the 856-unit plot from x=80: 4000 at 0 s is (80, 108), 4100 at 1 s is
+  // (365.3, 103.6); ticks every 0.5 s.
+  const std::string svg = RenderLineChart(IopsChart(1));
+  EXPECT_NE(svg.find("points=\"80.0,108.0 365.3,103.6\""), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">5,000</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">2.5</text>"), std::string::npos);
+  EXPECT_NE(svg.find(">3.0</text>"), std::string::npos);  // the last x tick
+}
+
+TEST(SvgChartTest, ManyMarkersKeepTheirTooltipsButNotTheirLabels) {
+  const std::string svg = RenderLineChart(IopsChart(kMaxMarkerLabels + 1));
+  EXPECT_EQ(Count(svg, "stroke=\"#c62828\" stroke-opacity"), kMaxMarkerLabels + 1);
+  EXPECT_EQ(svg.find(">add LUN 0</text>"), std::string::npos);
+  EXPECT_NE(svg.find("<title>add LUN 0 (1.00 s)</title>"), std::string::npos);
+}
+
+TEST(SvgChartTest, EmptyLineChartIsStillADrawing) {
+  LineChart c;
+  c.title = "nothing measured";
+  const std::string svg = RenderLineChart(c);
+  EXPECT_EQ(svg.substr(svg.size() - 7), "</svg>\n");
+  EXPECT_EQ(svg.find("nan"), std::string::npos);
+  EXPECT_EQ(svg.find("inf"), std::string::npos);
+}
+
+TEST(SvgChartTest, StepSeriesHoldEachValueOverItsInterval) {
+  LineChart c;
+  c.title = "steps";
+  c.series.push_back({"per second", "#0072b2", {{0, 10}, {1, 20}}, false, true});
+  const std::string svg = RenderLineChart(c);
+  // x 0..2 (the last step as long as the one before) over 856 units from x=80; y 0..20 over
+  // 220 units up from y=284.
+  EXPECT_NE(svg.find("points=\"80.0,174.0 508.0,174.0 508.0,64.0 936.0,64.0\""), std::string::npos)
+      << svg;
+  // The dots sit in the middle of their steps.
+  EXPECT_NE(svg.find("<circle cx=\"294.0\" cy=\"174.0\""), std::string::npos);
+}
+
 }  // namespace
 }  // namespace harness::reports

@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 
 #include "harness/adapters/lio_commands.h"
 #include "harness/net/tcp_util.h"
+#include "harness/process/spawn_run.h"
 
 namespace harness::adapters {
 namespace {
@@ -14,10 +17,32 @@ namespace {
 constexpr auto kStartLimit = std::chrono::seconds(15);
 constexpr auto kStopGrace = std::chrono::seconds(30);  // reftarget drains in-flight I/O
 
+// sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL.
+constexpr size_t kMaxSocketPath = 107;
+
 std::filesystem::path SelfDir() {
   std::error_code ec;
   auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::filesystem::path() : self.parent_path();
+}
+
+// Returns the first of `candidates` that exists, canonical; "" if none.
+std::filesystem::path FirstExisting(const std::vector<std::filesystem::path>& candidates) {
+  for (const auto& p : candidates) {
+    std::error_code ec;
+    if (!p.empty() && std::filesystem::exists(p, ec)) {
+      return std::filesystem::weakly_canonical(p, ec);
+    }
+  }
+  return {};
+}
+
+// reftarget-ctl runs while the hotplug suite measures I/O: posix_spawn, not fork
+// (spawn_run.h).
+CommandRunner SpawnRunner() {
+  return [](const std::vector<std::string>& argv, const process::RunOptions& options) {
+    return process::SpawnRun(argv, options);
+  };
 }
 
 }  // namespace
@@ -30,7 +55,43 @@ std::filesystem::path FindReftarget() {
   return process::FindProgram("reftarget");
 }
 
-ReferenceAdapter::ReferenceAdapter(ReferenceOptions options) : options_(std::move(options)) {}
+std::filesystem::path FindReftargetCtl(const std::filesystem::path& reftarget) {
+  if (const char* env = std::getenv("REFTARGET_CTL_BIN"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  std::vector<std::filesystem::path> candidates;
+  if (!reftarget.empty()) {
+    const auto dir = reftarget.parent_path();
+    candidates = {dir / "reftarget-ctl", dir / ".." / "admin" / "reftarget-ctl",
+                  dir / ".." / "daemon" / "reftarget-ctl"};
+  }
+  const auto tree = SelfDir() / ".." / ".." / "target";
+  candidates.push_back(tree / "admin" / "reftarget-ctl");
+  candidates.push_back(tree / "daemon" / "reftarget-ctl");
+  if (auto found = FirstExisting(candidates); !found.empty()) return found;
+  return process::FindProgram("reftarget-ctl");
+}
+
+std::filesystem::path AdminSocketPath(const std::filesystem::path& work_dir) {
+  const auto in_work = std::filesystem::absolute(work_dir) / "admin.sock";
+  if (in_work.string().size() <= kMaxSocketPath) return in_work;
+  char name[64];
+  std::snprintf(name, sizeof(name), "reftarget-admin-%d-%08zx.sock", static_cast<int>(getpid()),
+                std::hash<std::string>{}(in_work.string()) & 0xffffffffu);
+  return std::filesystem::temp_directory_path() / name;
+}
+
+ReferenceAdapter::ReferenceAdapter(ReferenceOptions options)
+    : options_(std::move(options)),
+      ctl_(!options_.reftarget_ctl.empty()
+               ? options_.reftarget_ctl
+               : FindReftargetCtl(options_.reftarget.empty() ? FindReftarget()
+                                                             : options_.reftarget)),
+      socket_(!options_.admin_socket.empty() ? options_.admin_socket
+                                             : AdminSocketPath(options_.work_dir)),
+      luns_(refctl::CtlOptions{ctl_, socket_,
+                               options_.ctl_runner ? options_.ctl_runner : SpawnRunner(),
+                               options_.ctl_limit}) {}
 
 ReferenceAdapter::~ReferenceAdapter() { Stop(); }
 
@@ -38,7 +99,9 @@ Capabilities ReferenceAdapter::capabilities() const {
   Capabilities c;
   c.managed = true;
   c.data_loss_allowed = true;
-  c.live_lun_changes = false;  // the admin socket (reftarget-ctl) comes with live management
+  // Live changes go through reftarget-ctl and the admin socket every start opens.
+  c.live_lun_changes = !ctl_.empty();
+  c.live_resize = !ctl_.empty();
   c.chap = true;
   c.mutual_chap = true;
   c.discovery_auth = true;
@@ -84,8 +147,11 @@ Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
     if (!out) return Status::Error(config_path.string() + ": cannot write");
   }
   const auto log = options_.work_dir / "reftarget.log";
-  std::vector<std::string> argv = {bin.string(), "--config", config_path.string(), "--log-level",
-                                   options_.log_level};
+  // A socket left by a run that was killed would make the bind fail.
+  std::filesystem::remove(socket_, ec);
+  std::vector<std::string> argv = {bin.string(),   "--config",       config_path.string(),
+                                   "--log-level",  options_.log_level, "--admin-socket",
+                                   socket_.string()};
   if (options_.threads > 0) argv.insert(argv.end(), {"--threads", std::to_string(options_.threads)});
   auto started = process::BackgroundProcess::Start(argv, log);
   if (!started.ok()) return started.status();
@@ -101,7 +167,7 @@ Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
   t.portal = Portal{"127.0.0.1", port.value()};
   if (spec.ipv6_portal) t.ipv6_portal = Portal{"::1", port.value()};
   t.iqn = spec.iqn;
-  for (size_t i = 0; i < spec.luns.size(); ++i) t.lun_numbers.push_back(static_cast<int>(i));
+  t.lun_numbers = luns_.Attach(spec, files_.get());
   t.product = version();
   t.log = log;
   t.pid = reftarget_->pid();
@@ -117,11 +183,44 @@ Status ReferenceAdapter::Stop() {
     }
     reftarget_.reset();
   }
+  luns_.Detach();
+  std::error_code ec;
+  std::filesystem::remove(socket_, ec);
   if (files_) {
     files_->ReleaseAll();
     files_.reset();
   }
   return result;
+}
+
+Status ReferenceAdapter::CheckLive(const std::string& what) const {
+  if (ctl_.empty()) {
+    return Status::Error(MissingCapability(*this, what) +
+                         ": reftarget-ctl not found (set REFTARGET_CTL_BIN or build it)");
+  }
+  if (!reftarget_) return Status::Error("reference adapter: not started");
+  return Status::Ok();
+}
+
+Result<int> ReferenceAdapter::AddLun(const LunSpec& lun) {
+  if (Status s = CheckLive("add LUN " + lun.name + " while running"); !s.ok()) return s;
+  return luns_.AddLun(lun);
+}
+
+Status ReferenceAdapter::RemoveLun(int lun_number) {
+  if (Status s = CheckLive("remove LUN " + std::to_string(lun_number) + " while running");
+      !s.ok()) {
+    return s;
+  }
+  return luns_.RemoveLun(lun_number);
+}
+
+Status ReferenceAdapter::ResizeLun(int lun_number, uint64_t new_size_bytes) {
+  if (Status s = CheckLive("resize LUN " + std::to_string(lun_number) + " while running");
+      !s.ok()) {
+    return s;
+  }
+  return luns_.ResizeLun(lun_number, new_size_bytes);
 }
 
 }  // namespace harness::adapters

@@ -1,5 +1,6 @@
 // The reference adapter against the real reftarget binary: the generated LIO-schema
-// saveconfig.json loads, every LUN answers INQUIRY, IPv6 works, and Stop sees exit 0.
+// saveconfig.json loads, every LUN answers INQUIRY, IPv6 works, and Stop sees exit 0; with
+// reftarget-ctl built, LUNs are added, resized and removed live.
 #include "harness/adapters/reference_adapter.h"
 
 #include <gtest/gtest.h>
@@ -47,6 +48,44 @@ TEST(ReferenceAdapterTest, ExportsEveryBackingAndStopsCleanly) {
   EXPECT_TRUE(stopped.ok()) << stopped.message();
   EXPECT_TRUE(std::filesystem::exists(work / "reftarget.log"));
   EXPECT_FALSE(std::filesystem::exists(work / "backing" / "file0.img")) << "backing not removed";
+  std::error_code ec;
+  std::filesystem::remove_all(work, ec);
+}
+
+TEST(ReferenceAdapterTest, LiveLunChangesThroughReftargetCtl) {
+  if (process::FindProgram("iscsi-inq").empty()) GTEST_SKIP() << "iscsi-inq not installed";
+  auto work =
+      std::filesystem::temp_directory_path() / ("ref-adapter-live-" + std::to_string(getpid()));
+  ReferenceOptions o;
+  o.work_dir = work;
+  o.reftarget = REFTARGET_BIN;
+#ifdef REFTARGET_CTL_BIN
+  o.reftarget_ctl = REFTARGET_CTL_BIN;
+#endif
+  ReferenceAdapter adapter(o);
+  if (!adapter.capabilities().live_lun_changes) {
+    GTEST_SKIP() << "reftarget-ctl not built or found (REFTARGET_CTL_BIN)";
+  }
+  TargetSpec spec;
+  spec.iqn = "iqn.2024-01.org.reftarget.harness:ref-adapter-live";
+  spec.luns = {MakeLunSpec("live0", Backing::kFileio, 16u << 20)};
+  auto started = adapter.Start(spec);
+  ASSERT_TRUE(started.ok()) << started.error();
+  const RunningTarget& t = started.value();
+  EXPECT_TRUE(std::filesystem::exists(adapter.admin_socket())) << adapter.admin_socket();
+  Result<int> added = adapter.AddLun(MakeLunSpec("live1", Backing::kRamdisk, 8u << 20));
+  ASSERT_TRUE(added.ok()) << added.error();
+  EXPECT_EQ(added.value(), 1);
+  auto inq = Inquiry(t.portal, t.iqn, 1);
+  EXPECT_TRUE(inq.exited_ok()) << inq.Describe() << "\n" << inq.output;
+  Status resized = adapter.ResizeLun(1, 16u << 20);
+  EXPECT_TRUE(resized.ok()) << resized.message();
+  Status removed = adapter.RemoveLun(1);
+  EXPECT_TRUE(removed.ok()) << removed.message();
+  EXPECT_FALSE(adapter.RemoveLun(1).ok()) << "LUN 1 is gone";
+  Status stopped = adapter.Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.message();
+  EXPECT_FALSE(std::filesystem::exists(adapter.admin_socket()));
   std::error_code ec;
   std::filesystem::remove_all(work, ec);
 }

@@ -41,6 +41,12 @@ Status TargetAdapter::RemoveLun(int lun_number) {
       MissingCapability(*this, "remove LUN " + std::to_string(lun_number) + " while running"));
 }
 
+Status TargetAdapter::ResizeLun(int lun_number, uint64_t new_size_bytes) {
+  return Status::Error(MissingCapability(*this, "resize LUN " + std::to_string(lun_number) + " to " +
+                                                    std::to_string(new_size_bytes) +
+                                                    " bytes while running"));
+}
+
 std::string MissingCapability(const TargetAdapter& adapter, const std::string& what) {
   return "the " + adapter.name() + " adapter cannot " + what;
 }

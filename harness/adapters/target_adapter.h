@@ -66,6 +66,7 @@ struct Capabilities {
   bool managed = false;            // the harness starts, stops and configures the target
   bool data_loss_allowed = false;  // destructive tests may write to the LUNs
   bool live_lun_changes = false;   // AddLun/RemoveLun without a restart
+  bool live_resize = false;        // ResizeLun without a restart (06/2A/09 to initiators)
   bool chap = false;
   bool mutual_chap = false;
   bool discovery_auth = false;
@@ -113,6 +114,9 @@ class TargetAdapter {
   virtual Result<int> AddLun(const LunSpec& lun);
   // Withdraws a LUN from the running target.
   virtual Status RemoveLun(int lun_number);
+  // Changes LUN `lun_number`'s capacity to `new_size_bytes` on the running target; the
+  // target should then report 06/2A/09 CAPACITY DATA HAS CHANGED (SBC-3) to every I_T nexus.
+  virtual Status ResizeLun(int lun_number, uint64_t new_size_bytes);
   // Returns the target software's version, if known.
   virtual std::string version() const { return ""; }
 };

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "harness/net/tcp_util.h"
+#include "harness/process/spawn_run.h"
 
 namespace harness::adapters {
 namespace {
@@ -114,6 +115,7 @@ Capabilities TgtAdapter::capabilities() const {
   c.managed = true;
   c.data_loss_allowed = true;
   c.live_lun_changes = true;
+  c.live_resize = false;  // see ResizeLun
   c.chap = true;
   c.mutual_chap = true;
   c.acls = true;
@@ -140,7 +142,8 @@ Status TgtAdapter::Tgtadm(const std::vector<std::string>& args) {
   argv.insert(argv.end(), args.begin(), args.end());
   process::RunOptions o;
   o.limit = kTgtadmLimit;
-  process::RunResult r = process::Run(argv, o);
+  // posix_spawn, not fork: tgtadm runs while the hotplug suite measures I/O (spawn_run.h).
+  process::RunResult r = process::SpawnRun(argv, o);
   if (r.exited_ok()) return Status::Ok();
   std::string line;
   for (const auto& a : argv) line += (line.empty() ? "" : " ") + a;
@@ -219,8 +222,11 @@ Result<RunningTarget> TgtAdapter::Start(const TargetSpec& spec) {
   RunningTarget t;
   t.portal = Portal{"127.0.0.1", port.value()};
   t.iqn = spec.iqn;
-  for (size_t i = 0; i < spec.luns.size(); ++i) t.lun_numbers.push_back(static_cast<int>(i) + 1);
-  next_lun_ = static_cast<int>(spec.luns.size()) + 1;
+  exported_.clear();
+  for (size_t i = 0; i < spec.luns.size(); ++i) {
+    t.lun_numbers.push_back(static_cast<int>(i) + 1);
+    exported_[static_cast<int>(i) + 1] = spec.luns[i];
+  }
   t.product = version();
   t.log = log;
   t.pid = tgtd_->pid();
@@ -229,20 +235,61 @@ Result<RunningTarget> TgtAdapter::Start(const TargetSpec& spec) {
 
 Result<int> TgtAdapter::AddLun(const LunSpec& lun) {
   if (!tgtd_) return Status::Error("tgt adapter: not started");
+  for (const auto& [number, exported] : exported_) {
+    if (exported.name == lun.name) {
+      return Status::Error("lun.name \"" + lun.name + "\": already exported as LUN " +
+                           std::to_string(number));
+    }
+  }
+  // The lowest free number from 1 (LUN 0 is tgt's controller): a LUN number is reused after
+  // a removal, as on LIO and SCST, which also keeps churn inside libiscsi's 0..255 range.
+  int number = 1;
+  while (exported_.count(number) != 0) ++number;
   auto path = PrepareBacking(lun);
   if (!path.ok()) return path.status();
-  const int number = next_lun_++;
   for (const auto& args : TgtLunCommands(lun, kTid, number, path.value())) {
     Status s = Tgtadm(args);
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      (void)Tgtadm(Lld({"--mode", "logicalunit", "--op", "delete", "--tid", std::to_string(kTid),
+                        "--lun", std::to_string(number)}));
+      ReleaseBacking(lun);
+      return s;
+    }
   }
+  exported_[number] = lun;
   return number;
 }
 
 Status TgtAdapter::RemoveLun(int lun_number) {
   if (!tgtd_) return Status::Error("tgt adapter: not started");
-  return Tgtadm(Lld({"--mode", "logicalunit", "--op", "delete", "--tid", std::to_string(kTid),
-                     "--lun", std::to_string(lun_number)}));
+  auto it = exported_.find(lun_number);
+  if (it == exported_.end()) {
+    return Status::Error("tgt: LUN " + std::to_string(lun_number) + " is not exported");
+  }
+  // tgt refuses (TGTADM_LUN_ACTIVE, "this logical unit is still active") while the LUN has
+  // commands queued or running (usr/target.c tgt_device_destroy); the caller sees that.
+  Status s = Tgtadm(Lld({"--mode", "logicalunit", "--op", "delete", "--tid",
+                         std::to_string(kTid), "--lun", std::to_string(lun_number)}));
+  if (!s.ok()) return s;
+  ReleaseBacking(it->second);
+  exported_.erase(it);
+  return Status::Ok();
+}
+
+Status TgtAdapter::ResizeLun(int lun_number, uint64_t new_size_bytes) {
+  return Status::Error(MissingCapability(
+      *this, "resize LUN " + std::to_string(lun_number) + " to " + std::to_string(new_size_bytes) +
+                 " bytes while running: tgtadm has no resize operation and tgt reads the "
+                 "backing size only when the LUN is created"));
+}
+
+void TgtAdapter::ReleaseBacking(const LunSpec& lun) {
+  if (!lun.path.empty()) return;  // the caller's file or device
+  if (lun.backing == Backing::kRamdisk) {
+    if (ram_files_) (void)ram_files_->Release(lun.name);
+  } else if (files_) {
+    (void)files_->Release(lun.name);
+  }
 }
 
 Status TgtAdapter::Stop() {
@@ -255,6 +302,7 @@ Status TgtAdapter::Stop() {
     tgtd_->Stop(std::chrono::seconds(3));
     tgtd_.reset();
   }
+  exported_.clear();
   if (files_) files_->ReleaseAll();
   if (ram_files_) {
     ram_files_->ReleaseAll();

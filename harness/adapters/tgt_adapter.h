@@ -4,6 +4,7 @@
 // tmpfs (/dev/shm), as ENVIRONMENT.md measured it.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@ class TgtAdapter : public TargetAdapter {
   Status Stop() override;
   Result<int> AddLun(const LunSpec& lun) override;
   Status RemoveLun(int lun_number) override;
+  // Refuses: tgtadm (1.0.85) has no resize operation, and tgt reads a backing store's size
+  // once, at `--op new` (tgt_device_path_update), so capabilities().live_resize is false.
+  Status ResizeLun(int lun_number, uint64_t new_size_bytes) override;
   std::string version() const override;
 
  private:
@@ -48,13 +52,17 @@ class TgtAdapter : public TargetAdapter {
   Status Tgtadm(const std::vector<std::string>& args);
   // Creates the backing for `lun` and returns the path tgt should open.
   Result<std::string> PrepareBacking(const LunSpec& lun);
+  // Removes what PrepareBacking created for `lun` (nothing if lun.path was given).
+  void ReleaseBacking(const LunSpec& lun);
 
   TgtOptions options_;
   std::unique_ptr<process::BackgroundProcess> tgtd_;
   std::unique_ptr<BackingFiles> files_;
   std::unique_ptr<BackingFiles> ram_files_;
   int control_port_ = 0;
-  int next_lun_ = 1;
+  // LUN number -> the LunSpec it exports, so that RemoveLun releases the backing the adapter
+  // created for it and AddLun reuses the lowest free number (as LIO and SCST adapters do).
+  std::map<int, LunSpec> exported_;
   static constexpr int kTid = 1;
 };
 

@@ -82,6 +82,23 @@ TEST(BlockFormatTest, EveryFlippedByteIsDetected) {
   }
 }
 
+// A read that raced a write to the block may see the new header over old data: not an
+// error, but only while a write was in flight and only with a header the read may see.
+TEST(BlockVerifyTest, TornBlockIsARaceOnlyWhileAWriteWasInFlight) {
+  auto torn = Block(Header(9, 6));
+  const auto old_block = Block(Header(9, 5));
+  std::copy(old_block.begin() + kBs / 2, old_block.end(), torn.begin() + kBs / 2);
+  BlockExpectation racing = Acked(5);
+  racing.hi = 6;  // generation 6 was in flight when the read was submitted
+  EXPECT_EQ(Classify(torn, 9, racing), VerifyKind::kTornByRace);
+  EXPECT_FALSE(IsVerifyError(VerifyKind::kTornByRace));
+  EXPECT_EQ(Classify(torn, 9, Acked(6)), VerifyKind::kCorrupt) << "no write in flight";
+  EXPECT_EQ(Classify(torn, 10, racing), VerifyKind::kCorrupt) << "another block's header";
+  BlockExpectation other = Acked(3);
+  other.hi = 4;
+  EXPECT_EQ(Classify(torn, 9, other), VerifyKind::kCorrupt) << "a generation the read may not see";
+}
+
 TEST(BlockFormatTest, EncodeBlocksNumbersConsecutiveLbas) {
   std::vector<uint8_t> buf(4 * kBs);
   EncodeBlocks(Header(100, 8), kBs, buf);

@@ -24,12 +24,14 @@ const char* VerifyKindName(VerifyKind kind) {
       return "foreign";
     case VerifyKind::kNotZero:
       return "not zero";
+    case VerifyKind::kTornByRace:
+      return "torn by a racing write";
   }
   return "?";
 }
 
 bool IsVerifyError(VerifyKind kind) {
-  return kind != VerifyKind::kOk && kind != VerifyKind::kSkipped;
+  return kind != VerifyKind::kOk && kind != VerifyKind::kSkipped && kind != VerifyKind::kTornByRace;
 }
 
 VerifyKind ClassifyBlock(const DecodedBlock& block, const BlockIdentity& who,
@@ -45,9 +47,16 @@ VerifyKind ClassifyBlock(const DecodedBlock& block, const BlockIdentity& who,
     case BlockState::kNoHeader:
       if (expect.lo == 0 && !assume_zeroed) return VerifyKind::kSkipped;
       return untouched ? VerifyKind::kNotZero : VerifyKind::kCorrupt;
-    case BlockState::kBadChecksum:
+    case BlockState::kBadChecksum: {
       if (untouched && !assume_zeroed) return VerifyKind::kSkipped;
+      const BlockHeader& h = block.header;
+      const bool raced = expect.hi > expect.lo || expect.now > expect.after;
+      if (raced && h.run_id == who.run_id && h.lun == who.lun && h.lba == who.lba &&
+          expect.Accepts(h.generation)) {
+        return VerifyKind::kTornByRace;
+      }
       return VerifyKind::kCorrupt;
+    }
     case BlockState::kValid:
       break;
   }

@@ -22,11 +22,17 @@ enum class VerifyKind {
   kUnknownGeneration,  // a valid block with a generation never written to this block
   kForeign,            // a valid block from another run (run id differs)
   kNotZero,            // never written, LUN assumed zeroed, but the block is not zeros
+  // The read raced a write to the same block and saw part of each: the checksum fails but
+  // the header is ours and names a generation the read may see. SAM-5 leaves overlapping
+  // SIMPLE commands unordered and buffered file I/O copies pages without excluding readers
+  // (tgt and LIO FILEIO tear the same way), so this is not an error; a later read checks
+  // the block again.
+  kTornByRace,
 };
 
 // Returns "ok", "corrupt", "misdirected", "stale", "lost", ...
 const char* VerifyKindName(VerifyKind kind);
-// True for the kinds that are verification errors (not kOk or kSkipped).
+// True for the kinds that are verification errors (not kOk, kSkipped or kTornByRace).
 bool IsVerifyError(VerifyKind kind);
 
 // Who the block should belong to.

@@ -67,7 +67,10 @@ VerifyKind ClassifyJournaled(const DecodedBlock& block, const JournaledBlock& ex
   e.hi = UINT64_MAX;  // anything newer may have landed
   e.after = UINT64_MAX;
   e.now = 0;
-  return ClassifyBlock(block, BlockIdentity{expected.lun, expected.lba, run_id}, e, true);
+  const VerifyKind kind = ClassifyBlock(block, BlockIdentity{expected.lun, expected.lba, run_id}, e, true);
+  // Nothing races a read after a restart: a block that is half one write and half another
+  // was torn by the crash.
+  return kind == VerifyKind::kTornByRace ? VerifyKind::kCorrupt : kind;
 }
 
 Result<JournalVerifyReport> VerifyJournal(iscsi::Session& session, const JournalContents& journal,

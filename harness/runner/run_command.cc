@@ -25,6 +25,7 @@
 #include "reports/junit_writer.h"
 #include "reports/markdown_writer.h"
 #include "reports/report_io.h"
+#include "suites/hotplug/hotplug_suite.h"
 
 namespace harness::runner {
 namespace {
@@ -99,7 +100,7 @@ Result<RunArgs> ParseRunArgs(const std::vector<std::string>& args) {
     auto v = value();
     if (!v.ok()) return v.status();
     const std::string& s = v.value();
-    if (a == "--target") {
+    if (a == "--target" || a == "--adapter") {  // --adapter: the same, as issue 4 spells it
       out.target = s;
     } else if (a == "--suites") {
       out.suites.clear();
@@ -150,6 +151,7 @@ Result<RunArgs> ParseRunArgs(const std::vector<std::string>& args) {
 std::vector<std::unique_ptr<Suite>> AllSuites() {
   std::vector<std::unique_ptr<Suite>> suites;
   suites.push_back(std::make_unique<ConformanceSuite>());
+  suites.push_back(std::make_unique<hotplug::HotplugSuite>());
   return suites;
 }
 

@@ -1,0 +1,104 @@
+// ScenarioRecord: what one hotplug scenario measured and found, turned into its TestResult
+// (metrics, the IOPS-over-time series of LUN A with the changes marked, and a FAIL reason that
+// names every problem). LoadWindow: the run of LUN A's load that a scenario's changes are
+// timed against.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/loadgen/load_generator.h"
+#include "reports/report_model.h"
+#include "suites/hotplug/hotplug_config.h"
+#include "suites/hotplug/oracle.h"
+
+namespace harness::hotplug {
+
+class ScenarioRecord {
+ public:
+  // `name` is the stable id "hotplug.Family.Test".
+  ScenarioRecord(std::string name, std::string family, std::string clause);
+
+  // Adds a problem; the scenario FAILs. The first kMaxReasons distinct problems are quoted,
+  // the rest counted ("+3 more").
+  void Fail(const std::string& why);
+  bool failed() const { return !problems_.empty() || dropped_ > 0; }
+  // Adds an observation that does not fail the scenario (shown as a PASS's reason).
+  void Note(const std::string& what) { notes_.push_back(what); }
+  void Metric(const std::string& key, double value) { metrics_[key] = value; }
+  // Marks a change made from `t0_s` to `t1_s` (seconds since LUN A's run started; its
+  // command took `op_ms`) and counts it. The change window runs from the first change's
+  // start to the last one's end.
+  void Change(double t0_s, double t1_s, std::string label, double op_ms);
+  int changes() const { return changes_; }
+  double window_t0() const { return window_t0_; }
+  double window_t1() const { return window_t1_; }
+  void AddSeries(reports::TimeSeries series) { series_.push_back(std::move(series)); }
+  // Judges LUN A against its own IOPS in [from_s, to_s] of this run instead of the suite's
+  // baseline: for a scenario that adds load of its own before the change (a second
+  // generator), so that the ratio measures the change and not the extra load.
+  void BaselineFrom(double from_s, double to_s) {
+    lead_in_from_ = from_s;
+    lead_in_to_ = to_s;
+  }
+
+  // Judges LUN A's run `run` (the scenario's whole run of LUN `lun`): no errors and no
+  // verification errors, IOPS in the change window against `baseline_iops`, the longest I/O
+  // in or just after the window, and the load session's `expected_triple` once per change.
+  // Adds the metrics and the series.
+  void JudgeLunA(const loadgen::RunResult& run, int lun, double baseline_iops,
+                 const std::string& expected_triple, const Thresholds& thresholds);
+
+  // Returns the result: PASS with the metrics, or FAIL with every problem as the reason.
+  reports::TestResult Finish(std::chrono::steady_clock::duration elapsed) const;
+
+  static constexpr size_t kMaxReasons = 4;
+
+ private:
+  std::string name_, family_, clause_;
+  std::vector<std::string> problems_;
+  std::vector<std::string> notes_;
+  size_t dropped_ = 0;
+  std::map<std::string, double> metrics_;
+  std::vector<reports::SeriesMarker> markers_;
+  std::vector<reports::TimeSeries> series_;
+  std::vector<double> op_ms_;
+  int changes_ = 0;
+  double window_t0_ = 0, window_t1_ = 0;
+  double lead_in_from_ = -1, lead_in_to_ = -1;  // < 0: the suite's baseline
+};
+
+// Returns LUN `lun`'s IOPS per point of `run` as a report series named `name`, its times
+// shifted by `offset_s` (to line a second generator's run up with LUN A's).
+reports::TimeSeries IopsSeries(const loadgen::RunResult& run, int lun, const std::string& name,
+                               double offset_s = 0);
+
+// An open-ended run of a load generator, stopped by Finish (or the destructor).
+class LoadWindow {
+ public:
+  // Starts `load` running its configured workload until Finish.
+  static Result<std::unique_ptr<LoadWindow>> Begin(loadgen::LoadGenerator* load);
+  // Adopts a run of `load` started at `start`. REQUIRES: load->running(); use Begin.
+  LoadWindow(loadgen::LoadGenerator* load, std::chrono::steady_clock::time_point start)
+      : load_(load), start_(start) {}
+  ~LoadWindow();
+  LoadWindow(const LoadWindow&) = delete;
+  LoadWindow& operator=(const LoadWindow&) = delete;
+
+  // Returns seconds since the run started (the time base of its series).
+  double Now() const;
+  // Returns when the run started.
+  std::chrono::steady_clock::time_point start() const { return start_; }
+  // Stops the run (commands in flight complete) and returns what it measured.
+  Result<loadgen::RunResult> Finish();
+
+ private:
+  loadgen::LoadGenerator* load_;
+  std::chrono::steady_clock::time_point start_;
+  bool finished_ = false;
+};
+
+}  // namespace harness::hotplug
