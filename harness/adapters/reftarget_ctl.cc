@@ -82,6 +82,15 @@ Argv DeleteBackstoreArgs(const LunSpec& lun) {
   return {BackstoreDir("lun.backing", lun.backing).value(), "delete", lun.name};
 }
 
+Argv Batch(const std::vector<Argv>& commands) {
+  Argv out;
+  for (const auto& c : commands) {
+    if (!out.empty()) out.push_back(";");
+    out.insert(out.end(), c.begin(), c.end());
+  }
+  return out;
+}
+
 Argv ResizeArgs(const LunSpec& lun, uint64_t size_bytes) {
   return {BackstoreDir("lun.backing", lun.backing).value() + "/" + lun.name, "resize",
           std::to_string(size_bytes)};
@@ -124,12 +133,10 @@ Result<int> ReftargetLuns::AddLun(const LunSpec& lun) {
   auto release = [&] {
     if (created) (void)files_->Release(resolved.name);
   };
-  if (Status s = Run(CreateBackstoreArgs(resolved)); !s.ok()) {
-    release();
-    return s;
-  }
-  if (Status s = Run(CreateLunArgs(exported_.spec().iqn, resolved, number.value())); !s.ok()) {
-    (void)Run(DeleteBackstoreArgs(resolved));  // best effort: leave nothing half-made
+  // One invocation, one atomic change: the storage object and its LUN, or neither.
+  if (Status s = Run(Batch({CreateBackstoreArgs(resolved),
+                            CreateLunArgs(exported_.spec().iqn, resolved, number.value())}));
+      !s.ok()) {
     release();
     return s;
   }
@@ -144,12 +151,13 @@ Status ReftargetLuns::RemoveLun(int lun_number) {
   if (Result<std::string> dir = BackstoreDir("lun.backing", lun.backing); !dir.ok()) {
     return dir.status();
   }
-  if (Status s = Run(DeleteLunArgs(exported_.spec().iqn, lun_number)); !s.ok()) return s;
+  if (Status s = Run(Batch({DeleteLunArgs(exported_.spec().iqn, lun_number), DeleteBackstoreArgs(lun)}));
+      !s.ok()) {
+    return s;
+  }
   exported_.Remove(index.value());
-  // The LUN is gone; a storage object that will not delete is reported, not re-exported.
-  Status deleted = Run(DeleteBackstoreArgs(lun));
   if (files_ != nullptr) (void)files_->Release(lun.name);
-  return deleted;
+  return Status::Ok();
 }
 
 Status ReftargetLuns::ResizeLun(int lun_number, uint64_t new_size_bytes) {

@@ -50,6 +50,8 @@ Argv DeleteLunArgs(const std::string& iqn, int lun_number);
 // Returns the arguments that delete `lun`'s storage object.
 Argv DeleteBackstoreArgs(const LunSpec& lun);
 // Returns the arguments that resize `lun`'s storage object to `size_bytes`.
+// Joins commands with ';' words: reftarget-ctl applies them as one change, all or none.
+Argv Batch(const std::vector<Argv>& commands);
 Argv ResizeArgs(const LunSpec& lun, uint64_t size_bytes);
 
 struct CtlOptions {

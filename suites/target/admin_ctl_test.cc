@@ -346,7 +346,21 @@ TEST_F(AdminCtlTest, BadCommandsNameThePathAndArgument) {
   struct stat st{};
   ASSERT_EQ(::stat(target.socket().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
-  EXPECT_TRUE(target.Ctl({"ls"}).Ok()) << "the target still answers";
+  // A batch is all or nothing: its second command fails, so the first leaves no trace.
+  ProcessResult batch = target.Ctl({"/backstores/ramdisk", "create", "b0", "1M", ";",
+                                    "/iscsi/iqn.2003-01.org.example:none/tpg1/luns", "create",
+                                    "/backstores/ramdisk/b0"});
+  EXPECT_EQ(batch.exit_code, 1);
+  EXPECT_NE(batch.err.find("command 2"), std::string::npos) << batch.err;
+  ProcessResult tree = target.Ctl({"ls"});
+  EXPECT_TRUE(tree.Ok()) << "the target still answers";
+  EXPECT_EQ(tree.out.find("b0"), std::string::npos) << tree.out;
+  ProcessResult both = target.Ctl({"/backstores/ramdisk", "create", "b1", "1M", ";",
+                                   "/backstores/ramdisk", "create", "b2", "1M"});
+  EXPECT_TRUE(both.Ok()) << both.err;
+  tree = target.Ctl({"ls", "/backstores/ramdisk"});
+  EXPECT_NE(tree.out.find("b1"), std::string::npos) << tree.out;
+  EXPECT_NE(tree.out.find("b2"), std::string::npos) << tree.out;
 }
 
 TEST_F(AdminCtlTest, SessionsListInitiatorsWithLunCounters) {

@@ -83,21 +83,54 @@ std::string Named(const Command& c, const std::string& key, size_t positional_in
   return positional_index < c.positional.size() ? c.positional[positional_index] : "";
 }
 
-json RunCommand(AdminContext& ctx, const json& request) {
-  if (!request.contains("words") || !request["words"].is_array()) {
-    return Refuse("command: \"words\" must be an array of strings");
+// Reads {"words":[...],"cwd":"/"} (cwd optional) as a Command.
+Result<Command> CommandOf(const json& request, const std::string& what) {
+  if (!request.is_object() || !request.contains("words") || !request["words"].is_array()) {
+    return Status::Error(what + ": \"words\" must be an array of strings");
   }
   std::vector<std::string> words;
   for (const auto& w : request["words"]) {
-    if (!w.is_string()) return Refuse("command: every element of \"words\" must be a string");
+    if (!w.is_string()) return Status::Error(what + ": every element of \"words\" must be a string");
     words.push_back(w.get<std::string>());
   }
   std::string cwd = "/";
   if (request.contains("cwd")) {
-    if (!request["cwd"].is_string()) return Refuse("command: \"cwd\" must be a string");
+    if (!request["cwd"].is_string()) return Status::Error(what + ": \"cwd\" must be a string");
     cwd = request["cwd"].get<std::string>();
   }
-  auto parsed = ParseCommand(words, cwd);
+  return ParseCommand(words, cwd);
+}
+
+// Several edits applied as one change: each to the result of the one before, then one
+// commit, so that either all take effect or none does (targetcli has no such thing; a
+// script that creates a backstore and its LUN leaves half of it behind when the second
+// command fails).
+json RunBatch(AdminContext& ctx, const json& request) {
+  if (!request.contains("commands") || !request["commands"].is_array() || request["commands"].empty()) {
+    return Refuse("batch: \"commands\" must be a non-empty array of {\"words\": [...]}");
+  }
+  config::Config next = ctx.live->config();
+  std::string message;
+  size_t index = 0;
+  for (const auto& item : request["commands"]) {
+    const std::string what = "batch: command " + std::to_string(++index);
+    auto cmd = CommandOf(item, what);
+    if (!cmd.ok()) return Refuse(cmd.error());
+    if (!IsEdit(cmd.value())) {
+      return Refuse(what + " (" + cmd.value().path + " " + cmd.value().verb +
+                    "): only configuration changes can be batched");
+    }
+    auto edited = ApplyEdit(next, cmd.value());
+    if (!edited.ok()) return Refuse(what + ": " + edited.error() + "; nothing was changed");
+    next = std::move(edited.value().config);
+    if (!message.empty()) message += "\n";
+    message += edited.value().message;
+  }
+  return ApplyConfig(ctx, next, message);
+}
+
+json RunCommand(AdminContext& ctx, const json& request) {
+  auto parsed = CommandOf(request, "command");
   if (!parsed.ok()) return Refuse(parsed.error());
   const Command& cmd = parsed.value();
 
@@ -206,6 +239,7 @@ json HandleRequest(const json& request, AdminContext& ctx) {
     }
     const std::string op = request["op"].get<std::string>();
     if (op == "command") return RunCommand(ctx, request);
+    if (op == "batch") return RunBatch(ctx, request);
     if (op == "config") return json{{"ok", true}, {"config", ConfigDocument(ctx.live->config())}};
     if (op == "apply") {
       if (!request.contains("config")) return Refuse("apply: \"config\" is required");
@@ -234,7 +268,7 @@ json HandleRequest(const json& request, AdminContext& ctx) {
                   {"config_path", ctx.config_path}};
     }
     return Refuse("request: unknown op \"" + op +
-                  "\" (known: command, config, apply, sessions, save, restore, status)");
+                  "\" (known: command, batch, config, apply, sessions, save, restore, status)");
   } catch (const std::exception& e) {
     return Refuse(std::string("request: ") + e.what());
   }

@@ -4,6 +4,8 @@
 //   {"op":"command","words":["/iscsi/IQN/tpg1/luns","create","/backstores/ramdisk/r0"],"cwd":"/"}
 //       a targetcli command line: edits answer {"ok":true,"message":...,"steps":[...]};
 //       ls, get, sessions, saveconfig, restoreconfig, clearconfig answer with "output"
+//   {"op":"batch","commands":[{"words":[...]},...]}
+//       several edits applied as one change: all of them or none
 //   {"op":"config"}                 {"ok":true,"config":<saveconfig.json document>}
 //   {"op":"apply","config":{...}}   makes a whole saveconfig.json document the running one
 //   {"op":"sessions"}               {"ok":true,"sessions":[...]} with per-LUN counters

@@ -20,6 +20,7 @@ using reftarget::admin::SendRequest;
 constexpr const char* kUsage =
     "usage: reftarget-ctl [--socket PATH] [--json] [PATH] COMMAND [ARGS...]\n"
     "       reftarget-ctl [--socket PATH]                  interactive shell (one command per line)\n"
+    "       reftarget-ctl [--socket PATH] CMD ';' CMD ...       several changes as one: all or none\n"
     "       reftarget-ctl [--socket PATH] --request JSON   send one raw admin request\n"
     "\n"
     "Commands are targetcli's: ls, create, delete, enable, disable, set/get attribute|parameter|auth,\n"
@@ -176,5 +177,28 @@ int main(int argc, char** argv) {
     return answer.value().value("ok", false) ? 0 : 1;
   }
   if (words.empty()) return Shell(socket, as_json);
-  return RunWords(socket, words, "/", as_json);
+  // A ';' word separates commands that are applied together, atomically.
+  std::vector<std::vector<std::string>> commands(1);
+  for (const auto& w : words) {
+    if (w == ";") {
+      commands.emplace_back();
+    } else {
+      commands.back().push_back(w);
+    }
+  }
+  if (commands.size() == 1) return RunWords(socket, words, "/", as_json);
+  json batch = {{"op", "batch"}, {"commands", json::array()}};
+  for (const auto& c : commands) {
+    if (c.empty()) {
+      std::cerr << "reftarget-ctl: an empty command around ';'\n" << kUsage;
+      return 2;
+    }
+    batch["commands"].push_back({{"words", c}, {"cwd", "/"}});
+  }
+  auto answer = SendRequest(socket, batch);
+  if (!answer.ok()) {
+    std::cerr << "reftarget-ctl: " << answer.error() << "\n";
+    return 2;
+  }
+  return Print(answer.value(), as_json);
 }
