@@ -95,11 +95,12 @@ AdminSocket::~AdminSocket() {
   if (accept_thread_.joinable()) accept_thread_.join();
   {
     std::lock_guard<std::mutex> lock(clients_mu_);
-    for (auto& c : clients_) ::shutdown(c->fd, SHUT_RDWR);
+    for (auto& c : clients_) {
+      if (c->fd >= 0) ::shutdown(c->fd, SHUT_RDWR);
+    }
   }
   for (auto& c : clients_) {
     if (c->thread.joinable()) c->thread.join();
-    ::close(c->fd);
   }
   ::close(fd_);
   ::close(stop_fd_);
@@ -111,7 +112,6 @@ void AdminSocket::ReapFinished() {
   for (auto it = clients_.begin(); it != clients_.end();) {
     if ((*it)->done) {
       (*it)->thread.join();
-      ::close((*it)->fd);
       it = clients_.erase(it);
     } else {
       ++it;
@@ -178,6 +178,13 @@ void AdminSocket::Serve(Client* client) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     buffer.append(chunk, static_cast<size_t>(n));
+  }
+  // Close now rather than when the accept loop reaps the thread (up to a second later): a
+  // client that is gone must not hold a descriptor (the hotplug suite counts them).
+  {
+    std::lock_guard<std::mutex> lock(clients_mu_);
+    ::close(client->fd);
+    client->fd = -1;
   }
   client->done = true;
 }
