@@ -61,6 +61,11 @@ struct CommandResult {
 
   // True for a completed command with GOOD status.
   bool good() const { return outcome == Outcome::kCompleted && status == scsi_status::kGood; }
+  // True for CHECK CONDITION with sense key UNIT ATTENTION (06h).
+  bool unit_attention() const {
+    return outcome == Outcome::kCompleted && status == scsi_status::kCheckCondition &&
+           decoded.has_key && decoded.key == sense_key::kUnitAttention;
+  }
   // Returns "READ(16) [88 00 ...] -> CHECK CONDITION 05/21/00 ILLEGAL REQUEST: ... (1.2 ms)".
   std::string Describe() const;
 };

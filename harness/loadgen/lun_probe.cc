@@ -7,19 +7,13 @@ namespace {
 
 constexpr int kMaxUnitAttentions = 8;
 
-bool IsUnitAttention(const iscsi::CommandResult& r) {
-  return r.outcome == iscsi::Outcome::kCompleted &&
-         r.status == iscsi::scsi_status::kCheckCondition && r.decoded.has_key &&
-         r.decoded.key == iscsi::sense_key::kUnitAttention;
-}
-
 // Runs `request` until it is not a unit attention (at most kMaxUnitAttentions times).
 iscsi::CommandResult ExecuteThroughUas(iscsi::Session& session,
                                        const iscsi::CommandRequest& request, int* unit_attentions) {
   iscsi::CommandResult r;
   for (int i = 0; i <= kMaxUnitAttentions; ++i) {
     r = session.Execute(request);
-    if (!IsUnitAttention(r)) break;
+    if (!r.unit_attention()) break;
     if (unit_attentions != nullptr) ++*unit_attentions;
   }
   return r;

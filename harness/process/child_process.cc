@@ -46,7 +46,9 @@ void DecodeWaitStatus(int status, int* exit_code, int* signal) {
   }
 }
 
-std::string ReadTail(const std::filesystem::path& path, size_t max_bytes) {
+}  // namespace
+
+std::string TailBytesOfFile(const std::filesystem::path& path, size_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";
   in.seekg(0, std::ios::end);
@@ -59,8 +61,6 @@ std::string ReadTail(const std::filesystem::path& path, size_t max_bytes) {
   if (start > 0) out = "[... " + std::to_string(start) + " bytes cut ...]\n" + out;
   return out;
 }
-
-}  // namespace
 
 void InterruptAll() { g_interrupted.store(true); }
 
@@ -162,8 +162,8 @@ RunResult Run(const std::vector<std::string>& argv, const RunOptions& options) {
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   out.reset();
   err.reset();
-  result.output = ReadTail(out_path, options.max_output_bytes);
-  if (options.separate_stderr) result.error_output = ReadTail(err_path, options.max_output_bytes);
+  result.output = TailBytesOfFile(out_path, options.max_output_bytes);
+  if (options.separate_stderr) result.error_output = TailBytesOfFile(err_path, options.max_output_bytes);
   cleanup();
   return result;
 }

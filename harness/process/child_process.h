@@ -86,6 +86,10 @@ class BackgroundProcess {
   std::filesystem::path log_file_;
 };
 
+// Returns the last `max_bytes` bytes of a file, prefixed with "[... N bytes cut ...]" when
+// it was longer ("" if it cannot be read): the captured output of a tool.
+std::string TailBytesOfFile(const std::filesystem::path& path, size_t max_bytes);
+
 // Returns the last `max_lines` lines of a text file ("" if it cannot be read).
 std::string TailOfFile(const std::filesystem::path& path, size_t max_lines);
 

@@ -58,20 +58,6 @@ int TempOutput(std::string* path) {
   return fd;
 }
 
-std::string ReadTail(const std::string& path, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
-  in.seekg(0, std::ios::end);
-  const auto size = static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0));
-  const size_t start = size > max_bytes ? size - max_bytes : 0;
-  in.seekg(static_cast<std::streamoff>(start));
-  std::string out(size - start, '\0');
-  in.read(out.data(), static_cast<std::streamsize>(out.size()));
-  out.resize(static_cast<size_t>(in.gcount()));
-  if (start > 0) out = "[... " + std::to_string(start) + " bytes cut ...]\n" + out;
-  return out;
-}
-
 // Returns the child's environment: ours, with `extra` added or replacing.
 std::vector<std::string> Environment(const std::map<std::string, std::string>& extra) {
   std::vector<std::string> env;
@@ -180,8 +166,8 @@ RunResult SpawnRun(const std::vector<std::string>& argv_in, const RunOptions& op
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   ::close(out.fd);
   out.fd = -1;
-  result.output = ReadTail(out_path, options.max_output_bytes);
-  if (err.fd >= 0) result.error_output = ReadTail(err_path, options.max_output_bytes);
+  result.output = TailBytesOfFile(out_path, options.max_output_bytes);
+  if (err.fd >= 0) result.error_output = TailBytesOfFile(err_path, options.max_output_bytes);
   cleanup();
   return result;
 }

@@ -8,12 +8,6 @@ namespace {
 // REPORT LUNS allocation length: room for 2047 LUNs, more than any target here exports.
 constexpr uint32_t kReportLunsBytes = 16384;
 
-bool IsUnitAttention(const iscsi::CommandResult& r) {
-  return r.outcome == iscsi::Outcome::kCompleted &&
-         r.status == iscsi::scsi_status::kCheckCondition && r.decoded.has_key &&
-         r.decoded.key == iscsi::sense_key::kUnitAttention;
-}
-
 std::string Answer(const iscsi::CommandResult& r) { return r.Describe(); }
 
 uint64_t Be64(const std::vector<uint8_t>& d, size_t at) {
@@ -40,7 +34,7 @@ iscsi::CommandResult ExecuteThroughAttentions(iscsi::Session& session,
   iscsi::CommandResult r;
   for (int attempt = 0; attempt < kMaxProbeAttempts; ++attempt) {
     r = session.Execute(request);
-    if (!IsUnitAttention(r)) return r;
+    if (!r.unit_attention()) return r;
     if (attentions != nullptr) attentions->push_back(r.decoded.Triple());
   }
   return r;
