@@ -240,6 +240,7 @@ Result<RunResult> LoadGenerator::Wait() {
     l.read_latency = Summarize(series.read_histogram());
     l.write_latency = Summarize(series.write_histogram());
     l.series = series.points();
+    l.fine_completions = series.fine_completions();
     read_all.Merge(series.read_histogram());
     write_all.Merge(series.write_histogram());
     r.totals.Add(l.totals);

@@ -76,6 +76,7 @@ struct LunResult {
   LatencySummary read_latency;
   LatencySummary write_latency;
   std::vector<SeriesPoint> series;
+  std::vector<uint32_t> fine_completions;  // per kFineBinSeconds (time_series.h)
 };
 
 struct SessionResult {

@@ -49,6 +49,9 @@ void LunSeries::AddIo(double t_s, IoOp op, uint64_t bytes, uint64_t latency_ns) 
   std::lock_guard<std::mutex> lock(mu_);
   totals_.AddIo(op, bytes);
   (op == IoOp::kRead ? read_total_ : write_total_).Record(latency_ns);
+  const size_t bin = t_s <= 0 ? 0 : static_cast<size_t>(t_s / kFineBinSeconds);
+  if (bin >= fine_.size()) fine_.resize(bin + 1, 0);
+  ++fine_[bin];
   const size_t index = IndexOf(t_s);
   if (Open* p = PointFor(index)) {
     p->counters.AddIo(op, bytes);

@@ -7,6 +7,9 @@
 // point); Finish() closes the rest. A record for an already closed point still counts in
 // its counters and in the totals, only not in that point's percentiles. Seconds with no
 // completion at all (a stalled LUN) are points of zero, never gaps.
+//
+// Beside the points, completions are also counted in bins of kFineBinSeconds: a change that
+// lasts milliseconds is judged on the bins around it, not on the whole second holding it.
 #pragma once
 
 #include <cstddef>
@@ -41,6 +44,9 @@ struct SeriesPoint {
   LatencySummary write_latency;
 };
 
+// The width of LunSeries::fine_completions()'s bins.
+inline constexpr double kFineBinSeconds = 0.05;
+
 class LunSeries {
  public:
   // `max_points` > 0 folds completions after that many seconds into the last point (a
@@ -60,6 +66,9 @@ class LunSeries {
   // After Finish(): the points, the totals and the whole-run histograms.
   const std::vector<SeriesPoint>& points() const { return closed_; }
   const Counters& totals() const { return totals_; }
+  // Completions (reads and writes) per kFineBinSeconds bin since the start; bins after the
+  // last completion are absent, not zero.
+  const std::vector<uint32_t>& fine_completions() const { return fine_; }
   const LatencyHistogram& read_histogram() const { return read_total_; }
   const LatencyHistogram& write_histogram() const { return write_total_; }
 
@@ -80,6 +89,7 @@ class LunSeries {
   std::mutex mu_;
   std::map<size_t, Open> open_;
   std::vector<SeriesPoint> closed_;
+  std::vector<uint32_t> fine_;
   Counters totals_;
   LatencyHistogram read_total_;
   LatencyHistogram write_total_;

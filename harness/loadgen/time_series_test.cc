@@ -52,6 +52,17 @@ TEST(TimeSeriesTest, LateRecordStillCounts) {
   EXPECT_EQ(s.write_histogram().count(), 1u);
 }
 
+TEST(TimeSeriesTest, FineBinsCountCompletionsPerFiftyMilliseconds) {
+  LunSeries s;
+  s.AddIo(0.01, IoOp::kRead, 512, 1000);
+  s.AddIo(0.049, IoOp::kWrite, 512, 1000);
+  s.AddIo(0.051, IoOp::kRead, 512, 1000);
+  s.AddIo(0.26, IoOp::kRead, 512, 1000);   // bins 2..4 hold nothing: zeros, not gaps
+  s.AddEvent(0.3, Event::kUnitAttention);  // an event is not a completion
+  s.Finish(1.0);
+  EXPECT_EQ(s.fine_completions(), (std::vector<uint32_t>{2, 1, 0, 0, 0, 1}));
+}
+
 TEST(TimeSeriesTest, ShortRunHasOnePoint) {
   LunSeries s;
   s.Finish(0.2);

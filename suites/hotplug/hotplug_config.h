@@ -12,8 +12,12 @@ namespace harness::hotplug {
 inline constexpr uint64_t kMiB = uint64_t{1} << 20;
 
 struct Thresholds {
-  // Issue 4 acceptance 2: LUN A keeps at least 90% of its baseline IOPS during churn.
+  // Issue 4 acceptance 2: LUN A keeps at least 90% of its baseline IOPS during churn (the
+  // baseline: the quiet slots interleaved with the change slots).
   double min_iops_ratio = 0.90;
+  // LUN A's longest I/O around any change: a change may cost a command milliseconds (a
+  // process start on a busy machine), never a pause of I/O.
+  double max_stall_ms = 1000;
   // No fd or RSS growth over the cycles, with room for lazily created state (a log file
   // opened once, malloc keeping a freed arena).
   int64_t max_fd_growth = 2;
@@ -43,6 +47,9 @@ struct HotplugConfig {
   // the 2-core test machine, merely starting a process every 25 ms (tgtadm, reftarget-ctl,
   // or /bin/true) costs a loopback QD8 workload a third of its IOPS (README.md, Limits).
   std::chrono::milliseconds change_interval{250};
+  // Churn alternates this many changes (one slot of change_interval each) with as many quiet
+  // slots, so that LUN A's IOPS with and without changes are measured side by side.
+  int changes_per_burst = 2;
   std::chrono::milliseconds command_limit{30000};  // one command's limit (the loadgen's too)
   Thresholds thresholds;
 };

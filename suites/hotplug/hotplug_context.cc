@@ -190,6 +190,19 @@ void HotplugContext::EnsureIdleSession(ScenarioRecord& record) {
   }
 }
 
+void HotplugContext::QuietSlots(LoadWindow& window, ScenarioRecord& record, int slots) {
+  if (last_change_) {
+    const auto slot_end = *last_change_ + config.change_interval;
+    if (Clock::now() < slot_end) {
+      Pause(std::chrono::duration_cast<std::chrono::milliseconds>(slot_end - Clock::now()));
+    }
+  }
+  const double t0 = window.Now();
+  Pause(slots * config.change_interval);
+  record.Quiet(t0, window.Now());
+  last_change_.reset();
+}
+
 Result<int> HotplugContext::AddLun(const adapters::LunSpec& lun) {
   Result<int> number = adapter->AddLun(lun);
   if (number.ok()) expected_luns.insert(number.value());
@@ -212,6 +225,7 @@ Status HotplugContext::Change(LoadWindow& window, ScenarioRecord& record, const 
     }
   }
   const double t = window.Now();
+  const double interval_s = std::chrono::duration<double>(config.change_interval).count();
   const auto begun = Clock::now();
   last_change_ = begun;
   Status s = apply();
@@ -222,12 +236,12 @@ Status HotplugContext::Change(LoadWindow& window, ScenarioRecord& record, const 
   }
   EnsureIdleSession(record);
   if (!idle || idle->broken()) {
-    record.Change(t, window.Now(), label, op_ms);
+    record.Change(t, window.Now(), label, op_ms, interval_s);
     return s;
   }
   const NexusProbe probe = ProbeNexus(*idle, lun_a, config.command_limit);
   // The change lasts until the idle nexus has been told (its probe answered).
-  record.Change(t, window.Now(), label, op_ms);
+  record.Change(t, window.Now(), label, op_ms, interval_s);
   if (std::string why = JudgeIdleProbe(probe, expected_triple, expected_luns, label);
       !why.empty()) {
     record.Fail("idle session " + why);

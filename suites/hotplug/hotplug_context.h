@@ -51,6 +51,9 @@ class HotplugContext {
   // and REPORT LUNS. Returns apply's status.
   Status Change(LoadWindow& window, ScenarioRecord& record, const std::string& label,
                 const std::function<Status()>& apply, const std::string& expected_triple);
+  // Waits out the last change's slot, then `slots` slots of config.change_interval with no
+  // change, marked quiet on `record`; the next change starts at once.
+  void QuietSlots(LoadWindow& window, ScenarioRecord& record, int slots);
   // Adds `lun` through the adapter and to expected_luns; returns its number.
   Result<int> AddLun(const adapters::LunSpec& lun);
   // Removes LUN `number` through the adapter and from expected_luns.

@@ -105,14 +105,45 @@ Baseline BaselineOf(const std::vector<loadgen::SeriesPoint>& points, double from
   return b;
 }
 
-std::string JudgeIopsRatio(const WindowStats& window, double baseline_iops, double min_ratio) {
-  if (!(baseline_iops > 0)) return "LUN A has no baseline IOPS to compare with";
-  if (window.points == 0) return "LUN A's series has no full second in the change window";
-  const double ratio = window.iops / baseline_iops;
+Rate RateOver(const std::vector<uint32_t>& fine, double bin_s, const std::vector<Span>& spans) {
+  Rate r;
+  if (!(bin_s > 0)) return r;
+  double completions = 0;
+  for (const Span& span : spans) {
+    if (!(span.t1_s > span.t0_s)) continue;
+    r.seconds += span.t1_s - span.t0_s;
+    const double t0 = std::max(0.0, span.t0_s);
+    const size_t first = static_cast<size_t>(t0 / bin_s);
+    for (size_t i = first; i < fine.size(); ++i) {
+      const double bin_t0 = static_cast<double>(i) * bin_s;
+      if (bin_t0 >= span.t1_s) break;
+      const double overlap = std::min(bin_t0 + bin_s, span.t1_s) - std::max(bin_t0, t0);
+      if (overlap > 0) completions += fine[i] * (overlap / bin_s);
+    }
+  }
+  r.iops = r.seconds > 0 ? completions / r.seconds : 0;
+  return r;
+}
+
+std::string JudgeChurnRatio(const Rate& during_changes, const Rate& quiet, double min_ratio) {
+  if (!(quiet.seconds > 0)) return "LUN A has no quiet slot between the changes to compare with";
+  if (!(during_changes.seconds > 0)) return "LUN A has no change slot to judge";
+  if (!(quiet.iops > 0)) {
+    return "LUN A completed no I/O in " + Fixed(quiet.seconds, 2) +
+           " s of quiet slots between the changes";
+  }
+  const double ratio = during_changes.iops / quiet.iops;
   if (ratio >= min_ratio) return "";
-  return "LUN A ran at " + Fixed(window.iops, 0) + " IOPS during the change, " +
-         Fixed(100 * ratio, 1) + "% of its baseline " + Fixed(baseline_iops, 0) +
-         " IOPS (at least " + Fixed(100 * min_ratio, 0) + "% required)";
+  return "LUN A ran at " + Fixed(during_changes.iops, 0) + " IOPS in the change slots (" +
+         Fixed(during_changes.seconds, 2) + " s), " + Fixed(100 * ratio, 1) + "% of the " +
+         Fixed(quiet.iops, 0) + " IOPS of the quiet slots between them (" +
+         Fixed(quiet.seconds, 2) + " s; at least " + Fixed(100 * min_ratio, 0) + "% required)";
+}
+
+std::string JudgeStall(double stall_ms, double max_stall_ms) {
+  if (stall_ms <= max_stall_ms) return "";
+  return "LUN A's longest I/O around the changes took " + Fixed(stall_ms, 1) + " ms (at most " +
+         Fixed(max_stall_ms, 0) + " ms allowed)";
 }
 
 std::string JudgeUsage(const process::ProcessUsage& before, const process::ProcessUsage& after,

@@ -4,8 +4,8 @@
 //     exactly once (SAM-5 §5.14 / SPC-4: 06/3F/0E REPORTED LUNS DATA HAS CHANGED; SBC-3:
 //     06/2A/09 CAPACITY DATA HAS CHANGED), and REPORT LUNS then lists exactly the LUNs that
 //     exist (TEST-PLAN S19, S20, T35);
-//   - LUN A's IOPS during a change window against its baseline, and its longest stall, from
-//     the load generator's per-second series;
+//   - LUN A's IOPS in the slots with a change against the quiet slots interleaved with them
+//     (from the load generator's 50 ms bins), and its longest stall (per-second series);
 //   - the target's fd and RSS growth over churn (TEST-PLAN T44);
 //   - REPORT LUNS parameter data (SPC-4 §6.33) and what a removed LUN's commands got.
 #pragma once
@@ -82,9 +82,30 @@ struct Baseline {
 Baseline BaselineOf(const std::vector<loadgen::SeriesPoint>& points, double from_s = 0,
                     double to_s = 1e300, double min_point_s = 0.99);
 
-// Returns "" if window.iops >= min_ratio x baseline_iops, otherwise the figures. A baseline
-// of zero fails ("no baseline").
-std::string JudgeIopsRatio(const WindowStats& window, double baseline_iops, double min_ratio);
+// A stretch of a run, in seconds since its start.
+struct Span {
+  double t0_s = 0;
+  double t1_s = 0;
+};
+
+// LUN A's completion rate over some spans.
+struct Rate {
+  double iops = 0;
+  double seconds = 0;  // the spans' total length
+};
+
+// Returns the completions per second over `spans` (disjoint), from `fine` (completions per
+// bin of `bin_s` seconds since the start; a bin past the end of `fine` holds none). A bin
+// partly inside a span counts in proportion to the overlap.
+Rate RateOver(const std::vector<uint32_t>& fine, double bin_s, const std::vector<Span>& spans);
+
+// Returns "" if LUN A's rate in the change slots is at least `min_ratio` x its rate in the
+// quiet slots interleaved with them, otherwise the figures. No quiet time fails.
+std::string JudgeChurnRatio(const Rate& during_changes, const Rate& quiet, double min_ratio);
+
+// Returns "" if LUN A's longest I/O around the changes took at most `max_stall_ms`,
+// otherwise the figures.
+std::string JudgeStall(double stall_ms, double max_stall_ms);
 
 // Returns "" if the target grew by at most the thresholds' fds and RSS between `before` and
 // `after`, otherwise the growth.

@@ -93,18 +93,45 @@ TEST(WindowTest, WholePointsThatTouchTheWindowAndTheLongestIo) {
   EXPECT_EQ(Window(series, 4.05, 4.1).points, 0u);
 }
 
-TEST(WindowTest, RatioAgainstTheBaseline) {
-  WindowStats w;
-  w.points = 1;
-  w.iops = 4500;
-  EXPECT_EQ(JudgeIopsRatio(w, 5000, 0.9), "");
-  w.iops = 4499;
-  EXPECT_EQ(JudgeIopsRatio(w, 5000, 0.9),
-            "LUN A ran at 4499 IOPS during the change, 90.0% of its baseline 5000 IOPS "
-            "(at least 90% required)");
-  EXPECT_EQ(JudgeIopsRatio(w, 0, 0.9), "LUN A has no baseline IOPS to compare with");
-  w.points = 0;
-  EXPECT_FALSE(JudgeIopsRatio(w, 5000, 0.9).empty());
+TEST(RateTest, FineBinsProratedOverDisjointSpans) {
+  // 50 ms bins: 100 completions each, except bins 4..5 (0.20..0.30 s) where LUN A stalled.
+  std::vector<uint32_t> fine(20, 100);
+  fine[4] = 0;
+  fine[5] = 0;
+  // Whole bins 0..3: 400 completions in 0.2 s.
+  Rate r = RateOver(fine, 0.05, {{0, 0.2}});
+  EXPECT_DOUBLE_EQ(r.seconds, 0.2);
+  EXPECT_NEAR(r.iops, 2000, 1e-6);
+  // Half of bin 3 (50) + the stalled bins + half of bin 6 (50): 100 in 0.1 s.
+  r = RateOver(fine, 0.05, {{0.175, 0.325}});
+  EXPECT_NEAR(r.iops, 100 / 0.15, 1e-6);
+  // Two spans add up: 0.1 s of 200 and 0.05 s of 0.
+  r = RateOver(fine, 0.05, {{0.1, 0.2}, {0.2, 0.25}});
+  EXPECT_NEAR(r.seconds, 0.15, 1e-12);
+  EXPECT_NEAR(r.iops, 200 / 0.15, 1e-6);
+  // Past the last completion the LUN completed nothing: zero, not left out (200 in 0.2 s).
+  r = RateOver(fine, 0.05, {{0.9, 1.1}});
+  EXPECT_NEAR(r.iops, 200 / 0.2, 1e-6);
+  // An empty or reversed span adds no time.
+  EXPECT_DOUBLE_EQ(RateOver(fine, 0.05, {{0.5, 0.5}, {0.6, 0.4}}).seconds, 0);
+}
+
+TEST(RateTest, ChurnRatioAgainstTheInterleavedQuietSlots) {
+  EXPECT_EQ(JudgeChurnRatio({4500, 5}, {5000, 5}, 0.9), "");
+  EXPECT_EQ(JudgeChurnRatio({4499, 5}, {5000, 5.25}, 0.9),
+            "LUN A ran at 4499 IOPS in the change slots (5.00 s), 90.0% of the 5000 IOPS of the "
+            "quiet slots between them (5.25 s; at least 90% required)");
+  EXPECT_EQ(JudgeChurnRatio({4500, 5}, {0, 0}, 0.9),
+            "LUN A has no quiet slot between the changes to compare with");
+  EXPECT_EQ(JudgeChurnRatio({0, 5}, {0, 5}, 0.9),
+            "LUN A completed no I/O in 5.00 s of quiet slots between the changes");
+  EXPECT_FALSE(JudgeChurnRatio({4500, 0}, {5000, 5}, 0.9).empty());
+}
+
+TEST(RateTest, Stall) {
+  EXPECT_EQ(JudgeStall(1000, 1000), "");
+  EXPECT_EQ(JudgeStall(1000.04, 1000),
+            "LUN A's longest I/O around the changes took 1000.0 ms (at most 1000 ms allowed)");
 }
 
 TEST(BaselineTest, MeanAndSpreadOfFullPointsInRange) {
@@ -185,22 +212,43 @@ TEST(PatternTest, DependsOnSeedLbaAndOffset) {
   EXPECT_LT(same, 16) << "blocks of neighbouring LBAs must differ";
 }
 
+// 50 ms bins at `rate` completions per second from `t0_s` to `t1_s`, added to `fine`.
+void Fill(std::vector<uint32_t>* fine, double t0_s, double t1_s, double rate) {
+  const auto first = static_cast<size_t>(t0_s / loadgen::kFineBinSeconds + 0.5);
+  const auto last = static_cast<size_t>(t1_s / loadgen::kFineBinSeconds + 0.5);
+  if (fine->size() < last) fine->resize(last, 0);
+  for (size_t i = first; i < last; ++i) {
+    (*fine)[i] = static_cast<uint32_t>(rate * loadgen::kFineBinSeconds);
+  }
+}
+
 // The record turns a window of synthetic load into metrics, a FAIL reason and the series.
-TEST(ScenarioRecordTest, JudgesLunAAndKeepsTheChangesAsMarkers) {
+TEST(ScenarioRecordTest, ChurnIsJudgedAgainstTheQuietSlotsAndKeepsTheChangesAsMarkers) {
   ScenarioRecord record("hotplug.Churn.AddRemoveCycles", "Churn", "clause");
-  record.Change(1.2, 1.22, "add hp_cyc_1", 12);
-  record.Change(1.3, 1.35, "remove hp_cyc_1", 9);
+  record.Change(1.0, 1.02, "add hp_cyc_1", 12, 0.25);
+  record.Change(1.25, 1.3, "remove hp_cyc_1", 9, 0.25);
+  record.Quiet(1.5, 2.0);
   loadgen::RunResult run;
   loadgen::LunResult a;
   a.lun = 1;
-  a.series = {Point(0, 5000), Point(1, 3000, 400), Point(2, 5000), Point(3, 200, 1, 0.3)};
+  // 5000 IOPS throughout except the change slots, at 3000: 60% of the quiet slots. The
+  // lead-in (and the suite's baseline) are higher still; neither is the yardstick.
+  Fill(&a.fine_completions, 0, 1.0, 8000);
+  Fill(&a.fine_completions, 1.0, 1.5, 3000);
+  Fill(&a.fine_completions, 1.5, 3.3, 5000);
+  a.series = {Point(0, 8000), Point(1, 4000, 400), Point(2, 5000), Point(3, 200, 1, 0.3)};
   run.luns.push_back(a);
   run.unit_attentions.push_back({1, 0, kLunsChanged, 2});
-  record.JudgeLunA(run, 1, 5000, kLunsChanged, Thresholds{});
+  record.JudgeLunA(run, 1, 9000, kLunsChanged, Thresholds{});
   const reports::TestResult r = record.Finish(std::chrono::seconds(4));
   EXPECT_EQ(r.outcome, reports::Outcome::kFail);
-  EXPECT_NE(r.reason.find("60.0% of its baseline 5000 IOPS"), std::string::npos) << r.reason;
-  EXPECT_DOUBLE_EQ(r.metrics.at("lun_a.iops_ratio"), 0.6);
+  EXPECT_EQ(r.reason,
+            "LUN A ran at 3000 IOPS in the change slots (0.50 s), 60.0% of the 5000 IOPS of the "
+            "quiet slots between them (0.50 s; at least 90% required)");
+  EXPECT_NEAR(r.metrics.at("lun_a.iops_ratio"), 0.6, 1e-9);
+  EXPECT_NEAR(r.metrics.at("lun_a.iops_quiet"), 5000, 1e-6);
+  EXPECT_NEAR(r.metrics.at("lun_a.iops_lead_in"), 8000, 1e-6);
+  EXPECT_DOUBLE_EQ(r.metrics.at("lun_a.iops_suite_baseline"), 9000);
   EXPECT_DOUBLE_EQ(r.metrics.at("lun_a.stall_ms"), 400);
   EXPECT_DOUBLE_EQ(r.metrics.at("lun_a.load_session_attentions"), 2);
   EXPECT_DOUBLE_EQ(r.metrics.at("admin.op_ms_max"), 12);
@@ -210,10 +258,32 @@ TEST(ScenarioRecordTest, JudgesLunAAndKeepsTheChangesAsMarkers) {
   ASSERT_EQ(r.series[0].markers.size(), 3u);
   EXPECT_EQ(r.series[0].markers[1].label, "remove hp_cyc_1");
   ASSERT_TRUE(r.series[0].markers[2].end_s.has_value());
-  EXPECT_DOUBLE_EQ(r.series[0].markers[2].t_s, 1.2);
-  EXPECT_DOUBLE_EQ(*r.series[0].markers[2].end_s, 1.35);
-  EXPECT_EQ(r.series[1].points.front().value, 4500);
+  EXPECT_DOUBLE_EQ(r.series[0].markers[2].t_s, 1.0);
+  EXPECT_DOUBLE_EQ(*r.series[0].markers[2].end_s, 1.3);
+  EXPECT_NEAR(r.series[1].points.front().value, 4500, 1e-6);
   EXPECT_EQ(r.series[1].points.front().value, r.series[1].points.back().value);
+}
+
+TEST(ScenarioRecordTest, SingleChangeReportsItsRatioAndIsJudgedOnItsStall) {
+  ScenarioRecord record("hotplug.RemoveLun.Idle", "RemoveLun", "clause");
+  record.Change(1.5, 1.52, "remove LUN C", 12, 0.25);
+  loadgen::RunResult run;
+  loadgen::LunResult a;
+  a.lun = 1;
+  Fill(&a.fine_completions, 0, 1.5, 5000);
+  Fill(&a.fine_completions, 1.5, 1.75, 2000);  // 40%: reported, not judged
+  Fill(&a.fine_completions, 1.75, 3.0, 5000);
+  a.series = {Point(0, 5000), Point(1, 4250, 1500), Point(2, 5000)};
+  run.luns.push_back(a);
+  run.unit_attentions.push_back({1, 0, kLunsChanged, 1});
+  record.JudgeLunA(run, 1, 0, kLunsChanged, Thresholds{});
+  const reports::TestResult r = record.Finish(std::chrono::seconds(3));
+  EXPECT_EQ(r.outcome, reports::Outcome::kFail);
+  EXPECT_EQ(r.reason,
+            "LUN A's longest I/O around the changes took 1500.0 ms (at most 1000 ms allowed)");
+  EXPECT_NEAR(r.metrics.at("lun_a.iops_ratio"), 0.4, 1e-9);
+  EXPECT_EQ(r.metrics.count("lun_a.iops_quiet"), 0u);
+  ASSERT_EQ(r.series.size(), 1u) << "no floor line without a judged ratio";
 }
 
 TEST(ScenarioRecordTest, ManyProblemsAreQuotedUpToALimitThenCounted) {

@@ -14,6 +14,8 @@ constexpr std::chrono::hours kOpenEnded{1};
 // the change completes (and lands in the series) after it.
 constexpr double kStallTail_s = 1.0;
 constexpr double kMinDrawnPoint_s = 0.5;
+// The first moments of a run fill the queue; they are no one's yardstick.
+constexpr double kRampUp_s = 0.25;
 
 std::string Fixed(double v, int digits) {
   char buf[48];
@@ -35,9 +37,11 @@ void ScenarioRecord::Fail(const std::string& why) {
   }
 }
 
-void ScenarioRecord::Change(double t0_s, double t1_s, std::string label, double op_ms) {
+void ScenarioRecord::Change(double t0_s, double t1_s, std::string label, double op_ms,
+                            double slot_s) {
   markers_.push_back(reports::SeriesMarker{t0_s, std::nullopt, std::move(label)});
   op_ms_.push_back(op_ms);
+  change_slots_.push_back(Span{t0_s, std::max(t1_s, t0_s + slot_s)});
   if (changes_ == 0) window_t0_ = t0_s;
   window_t1_ = std::max(window_t1_, t1_s);
   ++changes_;
@@ -59,8 +63,9 @@ reports::TimeSeries IopsSeries(const loadgen::RunResult& run, int lun, const std
   return s;
 }
 
-void ScenarioRecord::JudgeLunA(const loadgen::RunResult& run, int lun, double baseline_iops,
+void ScenarioRecord::JudgeLunA(const loadgen::RunResult& run, int lun, double suite_baseline_iops,
                                const std::string& expected_triple, const Thresholds& thresholds) {
+  double yardstick = 0;
   const loadgen::LunResult* a = run.Lun(lun);
   if (a == nullptr) {
     Fail("the load generator has no result for LUN A (" + std::to_string(lun) + ")");
@@ -83,39 +88,40 @@ void ScenarioRecord::JudgeLunA(const loadgen::RunResult& run, int lun, double ba
          (verify_errors == 1 ? "" : "s") + first);
   }
 
-  if (lead_in_from_ >= 0) {
-    const Baseline own = BaselineOf(a->series, lead_in_from_, lead_in_to_);
-    Metric("lun_a.iops_lead_in", own.iops);
-    Metric("lun_a.lead_in_points", static_cast<double>(own.points));
-    if (own.points > 0) {
-      baseline_iops = own.iops;
-    } else {
-      Fail("LUN A has no full second of load before the change to judge it against");
-      baseline_iops = 0;
-    }
-  }
-  if (changes_ > 0 && lead_in_from_ < 0) {
-    // LUN A in the whole seconds just before the first change. On a shared machine the
-    // suite's baseline phase can run slower than LUN A does later (measured: 18k against
-    // 23-25k lead-ins); judging a change against the lower figure would excuse its cost,
-    // so the higher of the two is the yardstick.
-    const Baseline before = BaselineOf(a->series, 0, window_t0_);
-    if (before.points > 0) {
-      Metric("lun_a.iops_lead_in", before.iops);
-      Metric("lun_a.iops_suite_baseline", baseline_iops);
-      baseline_iops = std::max(baseline_iops, before.iops);
-    }
-  }
   if (changes_ > 0) {
-    const WindowStats w = Window(a->series, window_t0_, window_t1_);
+    const Rate during = RateOver(a->fine_completions, loadgen::kFineBinSeconds, change_slots_);
+    Metric("lun_a.iops_during_changes", during.iops);
+    Metric("lun_a.change_slots_s", during.seconds);
+    // The stretch of load before the first change, its first moments (the queue filling)
+    // left out; or the stretch the scenario named.
+    const Span lead_in =
+        lead_in_from_ >= 0 ? Span{lead_in_from_, lead_in_to_} : Span{kRampUp_s, window_t0_};
+    const Rate before = RateOver(a->fine_completions, loadgen::kFineBinSeconds, {lead_in});
+    Metric("lun_a.iops_lead_in", before.iops);
+    if (suite_baseline_iops > 0) Metric("lun_a.iops_suite_baseline", suite_baseline_iops);
+    if (!quiet_slots_.empty()) {
+      // Churn: the yardstick is LUN A in the quiet slots interleaved with the changes, on
+      // the same machine at the same time; a lead-in seconds earlier moves by more than a
+      // change costs here (README.md, "The IOPS yardstick").
+      const Rate quiet = RateOver(a->fine_completions, loadgen::kFineBinSeconds, quiet_slots_);
+      yardstick = quiet.iops;
+      Metric("lun_a.iops_quiet", quiet.iops);
+      Metric("lun_a.quiet_slots_s", quiet.seconds);
+      if (std::string why = JudgeChurnRatio(during, quiet, thresholds.min_iops_ratio);
+          !why.empty()) {
+        Fail(why);
+      }
+    } else {
+      // A single change lasts milliseconds: its IOPS ratio is reported, not judged (a slot
+      // of a quarter second moves by more than that here); its stall is judged.
+      yardstick = before.iops;
+    }
+    Metric("lun_a.iops_baseline", yardstick);
+    if (yardstick > 0) Metric("lun_a.iops_ratio", during.iops / yardstick);
     const WindowStats tail = Window(a->series, window_t0_, window_t1_ + kStallTail_s);
-    Metric("lun_a.iops_baseline", baseline_iops);
-    Metric("lun_a.iops_window", w.iops);
-    Metric("lun_a.window_s", w.seconds);
-    if (baseline_iops > 0) Metric("lun_a.iops_ratio", w.iops / baseline_iops);
+    Metric("lun_a.iops_window", Window(a->series, window_t0_, window_t1_).iops);
     Metric("lun_a.stall_ms", tail.max_latency_ms);
-    if (std::string why = JudgeIopsRatio(w, baseline_iops, thresholds.min_iops_ratio);
-        !why.empty()) {
+    if (std::string why = JudgeStall(tail.max_latency_ms, thresholds.max_stall_ms); !why.empty()) {
       Fail(why);
     }
     const uint64_t seen = run.UnitAttentions(lun, expected_triple);
@@ -142,9 +148,9 @@ void ScenarioRecord::JudgeLunA(const loadgen::RunResult& run, int lun, double ba
   }
   const double end = iops.points.empty() ? 0 : iops.points.back().t_s + 1;
   series_.insert(series_.begin(), std::move(iops));
-  if (baseline_iops > 0 && changes_ > 0) {
+  if (yardstick > 0 && !quiet_slots_.empty()) {
     // The floor LUN A must stay above, drawn as a dashed reference line.
-    const double floor = thresholds.min_iops_ratio * baseline_iops;
+    const double floor = thresholds.min_iops_ratio * yardstick;
     series_.insert(
         series_.begin() + 1,
         reports::TimeSeries{"lun_a_iops_floor_" + Fixed(100 * thresholds.min_iops_ratio, 0) + "pct",

@@ -30,26 +30,30 @@ class ScenarioRecord {
   void Note(const std::string& what) { notes_.push_back(what); }
   void Metric(const std::string& key, double value) { metrics_[key] = value; }
   // Marks a change made from `t0_s` to `t1_s` (seconds since LUN A's run started; its
-  // command took `op_ms`) and counts it. The change window runs from the first change's
-  // start to the last one's end.
-  void Change(double t0_s, double t1_s, std::string label, double op_ms);
+  // command took `op_ms`) and counts it. Its slot, the time charged to it, lasts at least
+  // `slot_s`. The change window runs from the first change's start to the last one's end.
+  void Change(double t0_s, double t1_s, std::string label, double op_ms, double slot_s = 0);
+  // Marks [t0_s, t1_s] as a quiet slot: no change in progress. A scenario with quiet slots
+  // (churn) is judged on LUN A's IOPS in its change slots against them.
+  void Quiet(double t0_s, double t1_s) { quiet_slots_.push_back(Span{t0_s, t1_s}); }
   int changes() const { return changes_; }
   double window_t0() const { return window_t0_; }
   double window_t1() const { return window_t1_; }
   void AddSeries(reports::TimeSeries series) { series_.push_back(std::move(series)); }
-  // Judges LUN A against its own IOPS in [from_s, to_s] of this run instead of the suite's
-  // baseline: for a scenario that adds load of its own before the change (a second
-  // generator), so that the ratio measures the change and not the extra load.
+  // Takes LUN A's IOPS in [from_s, to_s] as its lead-in instead of the stretch before the
+  // first change: for a scenario that adds load of its own before the change (a second
+  // generator), so that the reported ratio measures the change and not the extra load.
   void BaselineFrom(double from_s, double to_s) {
     lead_in_from_ = from_s;
     lead_in_to_ = to_s;
   }
 
   // Judges LUN A's run `run` (the scenario's whole run of LUN `lun`): no errors and no
-  // verification errors, IOPS in the change window against `baseline_iops`, the longest I/O
-  // in or just after the window, and the load session's `expected_triple` once per change.
-  // Adds the metrics and the series.
-  void JudgeLunA(const loadgen::RunResult& run, int lun, double baseline_iops,
+  // verification errors, IOPS in the change slots against the quiet slots (when there are
+  // any), the longest I/O in or just after the change window, and the load session's
+  // `expected_triple` once per change. Adds the metrics (the suite's baseline
+  // `suite_baseline_iops` among them, for reference) and the series.
+  void JudgeLunA(const loadgen::RunResult& run, int lun, double suite_baseline_iops,
                  const std::string& expected_triple, const Thresholds& thresholds);
 
   // Returns the result: PASS with the metrics, or FAIL with every problem as the reason.
@@ -66,9 +70,11 @@ class ScenarioRecord {
   std::vector<reports::SeriesMarker> markers_;
   std::vector<reports::TimeSeries> series_;
   std::vector<double> op_ms_;
+  std::vector<Span> change_slots_;
+  std::vector<Span> quiet_slots_;
   int changes_ = 0;
   double window_t0_ = 0, window_t1_ = 0;
-  double lead_in_from_ = -1, lead_in_to_ = -1;  // < 0: the suite's baseline
+  double lead_in_from_ = -1, lead_in_to_ = -1;  // < 0: from the start to the first change
 };
 
 // Returns LUN `lun`'s IOPS per point of `run` as a report series named `name`, its times

@@ -46,6 +46,33 @@ void WithUsageCheck(HotplugContext& ctx, ScenarioRecord& record,
   }
 }
 
+// Alternates config.changes_per_burst changes with as many quiet slots, so that LUN A is
+// measured with and without changes side by side.
+class Bursts {
+ public:
+  Bursts(HotplugContext& ctx, LoadWindow& window, ScenarioRecord& record)
+      : ctx_(ctx), window_(window), record_(record) {}
+  Bursts(const Bursts&) = delete;
+  Bursts& operator=(const Bursts&) = delete;
+  // Ends a burst with its quiet slots, a last short one too.
+  ~Bursts() {
+    if (pending_ > 0) ctx_.QuietSlots(window_, record_, ctx_.config.changes_per_burst);
+  }
+
+  // Counts one change made; a full burst is followed by its quiet slots.
+  void Changed() {
+    if (++pending_ < ctx_.config.changes_per_burst) return;
+    pending_ = 0;
+    ctx_.QuietSlots(window_, record_, ctx_.config.changes_per_burst);
+  }
+
+ private:
+  HotplugContext& ctx_;
+  LoadWindow& window_;
+  ScenarioRecord& record_;
+  int pending_ = 0;
+};
+
 // The backing the churned LUNs use: a RAM disk when the adapter has one (nothing on disk, so
 // a leak shows in RSS), else FILEIO.
 Backing ChurnBacking(const HotplugContext& ctx) {
@@ -60,6 +87,7 @@ reports::TestResult AddRemoveCycles(HotplugContext& ctx) {
   record.Metric("cycles", ctx.config.cycles);
   AroundLoad(ctx, record, kLunsChanged, [&](LoadWindow& window) {
     WithUsageCheck(ctx, record, [&] {
+      Bursts bursts(ctx, window, record);
       for (int i = 0; i < ctx.config.cycles && !process::Interrupted(); ++i) {
         const std::string name = "hp_cyc_" + std::to_string(++ctx.added_serial);
         int number = -1;
@@ -72,9 +100,11 @@ reports::TestResult AddRemoveCycles(HotplugContext& ctx) {
             },
             kLunsChanged);
         if (!added.ok()) break;  // the target is not churning; the reason is recorded
+        bursts.Changed();
         const Status removed = ctx.Change(
             window, record, "remove " + name, [&] { return ctx.RemoveLun(number); }, kLunsChanged);
         if (!removed.ok()) break;
+        bursts.Changed();
       }
     });
   });
@@ -88,6 +118,7 @@ reports::TestResult ManyLuns(HotplugContext& ctx) {
   const Backing backing = ChurnBacking(ctx);
   AroundLoad(ctx, record, kLunsChanged, [&](LoadWindow& window) {
     WithUsageCheck(ctx, record, [&] {
+      Bursts bursts(ctx, window, record);
       std::vector<std::pair<int, std::string>> added;
       const auto adding = Clock::now();
       for (int i = 0; i < ctx.config.many_luns && !process::Interrupted(); ++i) {
@@ -101,6 +132,7 @@ reports::TestResult ManyLuns(HotplugContext& ctx) {
             },
             kLunsChanged);
         if (!s.ok()) break;
+        bursts.Changed();
       }
       record.Metric("added", static_cast<double>(added.size()));
       record.Metric("add_all_s", std::chrono::duration<double>(Clock::now() - adding).count());
@@ -112,6 +144,7 @@ reports::TestResult ManyLuns(HotplugContext& ctx) {
         (void)ctx.Change(
             window, record, "remove " + name, [&, n = number] { return ctx.RemoveLun(n); },
             kLunsChanged);
+        bursts.Changed();
       }
       record.Metric("remove_all_s", std::chrono::duration<double>(Clock::now() - removing).count());
     });

@@ -108,8 +108,7 @@ std::string PortalText(const std::string& ip, uint16_t port) {
 
 }  // namespace
 
-Result<std::unique_ptr<LiveTarget>> LiveTarget::Start(config::Config config,
-                                                      net::ReactorPool* pool,
+Result<std::unique_ptr<LiveTarget>> LiveTarget::Start(config::Config config, net::ReactorPool* pool,
                                                       iscsi::ConnectionContext context,
                                                       LiveTargetOptions options) {
   std::unique_ptr<LiveTarget> live(new LiveTarget(pool, context, options));
@@ -200,7 +199,8 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
   // one request fails: the first keeps its new size or mode, and its unit attention).
   for (const auto& c : live_changes) {
     if (c.so.size != c.old_so.size) {
-      const uint64_t bytes = c.so.size != 0 ? c.so.size : c.unit->num_blocks() * c.unit->block_size();
+      const uint64_t bytes =
+          c.so.size != 0 ? c.so.size : c.unit->num_blocks() * c.unit->block_size();
       Status s = c.unit->Resize(bytes);
       if (!s.ok()) {
         for (auto& [k, l] : opened) l->Close();
@@ -254,7 +254,8 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
       live->ReplaceView(snapshot_, nullptr, std::nullopt, done);
       continue;
     }
-    auto old_tpg = old_snapshot ? FindTpg(*old_snapshot, ref.key.target_name, ref.key.tpg_tag) : nullptr;
+    auto old_tpg =
+        old_snapshot ? FindTpg(*old_snapshot, ref.key.target_name, ref.key.tpg_tag) : nullptr;
     auto new_tpg = FindTpg(*snapshot_, ref.key.target_name, ref.key.tpg_tag);
     std::optional<scsi::LunMap> old_map =
         old_tpg ? MapFor(*old_tpg, ref.key.initiator_name) : std::nullopt;
@@ -265,7 +266,7 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
                              << ref.key.target_name << " tpg " << ref.key.tpg_tag
                              << ": its TPG or ACL was removed or disabled";
       ++report.sessions_ended;
-      if (ref.terminate) ref.terminate(nullptr);
+      if (ref.terminate) ref.terminate("its TPG or ACL was removed or disabled", nullptr);
       // Until it closes it must not keep the old units alive either.
       live->ReplaceView(snapshot_, nullptr, scsi::LunMap{}, done);
       continue;
@@ -281,7 +282,8 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
     live->ReplaceView(snapshot_, new_tpg, *new_map, done);
   }
   if (!countdown->Wait(options_.session_timeout)) {
-    RT_LOG(kWarn, "admin") << "some of " << posted << " session(s) did not take the new LUN map within "
+    RT_LOG(kWarn, "admin") << "some of " << posted
+                           << " session(s) did not take the new LUN map within "
                            << options_.session_timeout.count() << " ms";
     report.steps.push_back("warning: a session did not take its new LUN map in time");
   }
@@ -335,15 +337,18 @@ Result<ApplyReport> LiveTarget::Apply(const config::Config& requested) {
       ++it;
       continue;
     }
-    RT_LOG(kInfo, "admin") << "closing portal " << PortalText(std::get<0>(it->first), std::get<1>(it->first));
-    report.steps.push_back("closed portal " + PortalText(std::get<0>(it->first), std::get<1>(it->first)));
+    RT_LOG(kInfo, "admin") << "closing portal "
+                           << PortalText(std::get<0>(it->first), std::get<1>(it->first));
+    report.steps.push_back("closed portal " +
+                           PortalText(std::get<0>(it->first), std::get<1>(it->first)));
     it->second->Close();
     it = listeners_.erase(it);
   }
   units_ = std::move(next_units);
   config_ = next;
   if (report.sessions_updated + report.sessions_ended > 0) {
-    report.steps.push_back(std::to_string(report.sessions_updated) + " session(s) took a new LUN map, " +
+    report.steps.push_back(std::to_string(report.sessions_updated) +
+                           " session(s) took a new LUN map, " +
                            std::to_string(report.nexus_unit_attentions) + " got 06/3F/0E, " +
                            std::to_string(report.sessions_ended) + " ended");
   }

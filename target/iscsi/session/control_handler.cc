@@ -151,8 +151,8 @@ void Connection::HandleFfpPdu() {
 }
 
 void Connection::SendReject(RejectReason reason, const Bhs& rejected) {
-  RT_LOG(kInfo, log_name_) << "Reject reason 0x" << std::hex << static_cast<int>(reason)
-                           << std::dec << " for " << OpcodeName(rejected[0] & 0x3f);
+  RT_LOG(kInfo, log_name_) << "Reject reason 0x" << std::hex << static_cast<int>(reason) << std::dec
+                           << " for " << OpcodeName(rejected[0] & 0x3f);
   RejectPdu r;
   r.reason = static_cast<uint8_t>(reason);
   r.stat_sn = stat_sn_++;
@@ -251,9 +251,9 @@ void Connection::HandleText(const TextRequestPdu& text) {
     const size_t limit = params_.initiator_max_recv_data_segment_length;
     size_t left = text_response_.size() - text_response_sent_;
     size_t n = std::min(left, limit);
-    std::vector<uint8_t> part(text_response_.begin() + static_cast<std::ptrdiff_t>(text_response_sent_),
-                              text_response_.begin() +
-                                  static_cast<std::ptrdiff_t>(text_response_sent_ + n));
+    std::vector<uint8_t> part(
+        text_response_.begin() + static_cast<std::ptrdiff_t>(text_response_sent_),
+        text_response_.begin() + static_cast<std::ptrdiff_t>(text_response_sent_ + n));
     text_response_sent_ += n;
     bool more = text_response_sent_ < text_response_.size();
     if (more) {
@@ -280,8 +280,8 @@ std::vector<uint8_t> Connection::BuildSendTargets(const std::string& which) cons
     if (!tpg->enabled || !tpg->Admits(initiator_name_)) continue;
     // RFC 7143 §13.3 / Appendix C: All lists every target; a name lists that one; an empty
     // value in a normal session lists the session's target.
-    bool wanted = which == "All" || (which.empty() ? tpg->target_name == target_name_
-                                                   : tpg->target_name == which);
+    bool wanted = which == "All" ||
+                  (which.empty() ? tpg->target_name == target_name_ : tpg->target_name == which);
     if (!wanted) continue;
     if (std::find(listed.begin(), listed.end(), tpg->target_name) == listed.end()) {
       listed.push_back(tpg->target_name);
@@ -344,7 +344,7 @@ void Connection::CompleteTmf(uint32_t itt, TmfResponse response) {
   if (close_after_tmf_ == itt) {
     // RFC 7143 §11.5.1: TARGET COLD RESET closes every connection to every initiator.
     for (const auto& terminate : context_.sessions->SessionsOfTarget(target_name_, tsih_)) {
-      terminate({});
+      terminate("TARGET COLD RESET", {});
     }
     phase_ = Phase::kLoggingOut;
   }
@@ -414,8 +414,8 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
           if (in_window && pending_cmd_sns_.insert(tmf.ref_cmd_sn).second) {
             Admit(tmf.ref_cmd_sn, [] {});  // fills the gap so later commands run
           }
-          return CompleteTmf(tmf.itt, in_window ? TmfResponse::kFunctionComplete
-                                                : TmfResponse::kTaskDoesNotExist);
+          return CompleteTmf(
+              tmf.itt, in_window ? TmfResponse::kFunctionComplete : TmfResponse::kTaskDoesNotExist);
         }
         uint32_t rtt = tmf.referenced_task_tag;
         return respond_after(abort_matching([rtt](const Task& t) { return t.itt == rtt; }), 0);
@@ -490,7 +490,8 @@ void Connection::OnTick() {
   uint32_t interval = tpg_ ? tpg_->nopin_interval_s : 15;
   uint32_t response_timeout = tpg_ ? tpg_->nopin_response_timeout_s : 30;
   if (ping_ttt_ != kReservedTag) {
-    if (now - ping_sent_ > std::chrono::seconds(response_timeout) && now - last_rx_ > std::chrono::seconds(response_timeout)) {
+    if (now - ping_sent_ > std::chrono::seconds(response_timeout) &&
+        now - last_rx_ > std::chrono::seconds(response_timeout)) {
       Close("no answer to NOP-In ping");
     }
     return;

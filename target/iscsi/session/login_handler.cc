@@ -80,7 +80,8 @@ void Connection::SendLoginResponse(bool transit, uint8_t csg, uint8_t nsg,
 void Connection::LoginFail(uint8_t status_class, uint8_t status_detail, const std::string& reason) {
   RT_LOG(kWarn, log_name_) << "login failed (status " << std::hex
                            << (status_class << 8 | status_detail) << std::dec << "): " << reason
-                           << (initiator_name_.empty() ? "" : " [initiator " + initiator_name_ + "]");
+                           << (initiator_name_.empty() ? ""
+                                                       : " [initiator " + initiator_name_ + "]");
   LoginResponsePdu r;
   r.isid = first_login_.isid;
   r.tsih = first_login_.tsih;
@@ -108,11 +109,12 @@ bool Connection::LookUpTarget(const std::vector<login::KeyValue>& keys) {
   if (const auto* alias = FindKey(keys, "InitiatorAlias")) initiator_alias_ = alias->value;
   const auto* type = FindKey(keys, "SessionType");
   if (type != nullptr && type->value != "Normal" && type->value != "Discovery") {
-    LoginFail(kClassInitiatorError, kDetailInitiatorError, "SessionType=" + type->value + " is invalid");
+    LoginFail(kClassInitiatorError, kDetailInitiatorError,
+              "SessionType=" + type->value + " is invalid");
     return false;
   }
   session_kind_ = (type != nullptr && type->value == "Discovery") ? login::SessionKind::kDiscovery
-                                                                   : login::SessionKind::kNormal;
+                                                                  : login::SessionKind::kNormal;
   snapshot_ = context_.registry->Current();
   std::map<std::string, std::string> params;
   if (session_kind_ == login::SessionKind::kDiscovery) {
@@ -121,7 +123,8 @@ bool Connection::LookUpTarget(const std::vector<login::KeyValue>& keys) {
   } else {
     const auto* target = FindKey(keys, "TargetName");
     if (target == nullptr || target->value.empty()) {
-      LoginFail(kClassInitiatorError, kDetailMissingParameter, "TargetName missing for a normal session");
+      LoginFail(kClassInitiatorError, kDetailMissingParameter,
+                "TargetName missing for a normal session");
       return false;
     }
     target_name_ = target->value;
@@ -224,21 +227,24 @@ void Connection::HandleLoginPdu() {
     }
     if (req.tsih != 0) {
       // MaxConnections is 1: a second connection for a live session is refused.
-      return LoginFail(kClassInitiatorError,
-                       context_.sessions->HasTsih(req.tsih) ? kDetailTooManyConnections
-                                                            : kDetailSessionDoesNotExist,
-                       "TSIH " + std::to_string(req.tsih) + ": adding connections is not supported");
+      return LoginFail(
+          kClassInitiatorError,
+          context_.sessions->HasTsih(req.tsih) ? kDetailTooManyConnections
+                                               : kDetailSessionDoesNotExist,
+          "TSIH " + std::to_string(req.tsih) + ": adding connections is not supported");
     }
   } else if (req.isid != first_login_.isid || req.tsih != first_login_.tsih) {
-    return LoginFail(kClassInitiatorError, kDetailInitiatorError, "ISID or TSIH changed during login");
+    return LoginFail(kClassInitiatorError, kDetailInitiatorError,
+                     "ISID or TSIH changed during login");
   }
   if (req.csg == 2 || req.csg == kStageFullFeature) {
     return LoginFail(kClassInitiatorError, kDetailInitiatorError,
                      "CSG " + std::to_string(req.csg) + " is not a login stage");
   }
   if (req.transit && (req.nsg == 2 || req.nsg <= req.csg)) {
-    return LoginFail(kClassInitiatorError, kDetailInitiatorError,
-                     "transit from stage " + std::to_string(req.csg) + " to " + std::to_string(req.nsg));
+    return LoginFail(
+        kClassInitiatorError, kDetailInitiatorError,
+        "transit from stage " + std::to_string(req.csg) + " to " + std::to_string(req.nsg));
   }
   if (req.csg < login_stage_) {
     return LoginFail(kClassInitiatorError, kDetailInvalidDuringLogin, "login stage went backwards");
@@ -280,7 +286,8 @@ void Connection::HandleLoginPdu() {
     const std::string session_type =
         session_kind_ == login::SessionKind::kDiscovery ? "Discovery" : "Normal";
     const std::pair<const char*, const std::string*> declared[] = {
-        {"InitiatorName", &initiator_name_}, {"TargetName", &target_name_},
+        {"InitiatorName", &initiator_name_},
+        {"TargetName", &target_name_},
         {"SessionType", &session_type}};
     for (const auto& [key, first] : declared) {
       const login::KeyValue* again = FindKey(keys, key);
@@ -316,8 +323,8 @@ void Connection::HandleLoginPdu() {
     if (!IsSecurityKey(kv.key)) operational.push_back(kv);
   }
   if (!operational.empty()) {
-    auto stage = req.csg == kStageSecurity ? login::LoginStage::kSecurity
-                                           : login::LoginStage::kOperational;
+    auto stage =
+        req.csg == kStageSecurity ? login::LoginStage::kSecurity : login::LoginStage::kOperational;
     if (auto failure = negotiator_->Negotiate(operational, &reply, stage)) {
       return LoginFail(failure->status_class, failure->status_detail, failure->reason);
     }
@@ -325,8 +332,8 @@ void Connection::HandleLoginPdu() {
 
   bool transit = req.transit;
   if (req.csg == kStageSecurity && transit) {
-    bool auth_complete = chap_step_ == ChapStep::kDone ||
-                         (chap_step_ == ChapStep::kNone && !auth_required_);
+    bool auth_complete =
+        chap_step_ == ChapStep::kDone || (chap_step_ == ChapStep::kNone && !auth_required_);
     if (chap_step_ == ChapStep::kNone && auth_required_) {
       return LoginFail(kClassInitiatorError, kDetailAuthFailure, "authentication required");
     }
@@ -361,7 +368,7 @@ void Connection::HandleLoginPdu() {
       ReleaseLoginSlot();
       RT_LOG(kInfo, log_name_) << "logged in to "
                                << (session_kind_ == login::SessionKind::kDiscovery ? "discovery"
-                                                                                    : target_name_)
+                                                                                   : target_name_)
                                << " (TSIH " << tsih_ << ", HeaderDigest "
                                << (params_.header_digest_crc32c ? "CRC32C" : "None")
                                << ", DataDigest "
@@ -375,7 +382,7 @@ void Connection::HandleLoginPdu() {
     finish_login_ = std::move(finish);
     std::weak_ptr<Connection> weak = shared_from_this();
     net::Reactor* reactor = reactor_;
-    reinstated([weak, reactor] {
+    reinstated("session reinstated by a new login", [weak, reactor] {
       reactor->Post([weak] {
         auto conn = weak.lock();
         if (!conn || conn->closed() || !conn->finish_login_) return;
@@ -392,20 +399,20 @@ void Connection::HandleLoginPdu() {
 }
 
 bool Connection::EnterFullFeaturePhase(SessionTable::Terminator* reinstated) {
-  session_key_ = SessionKey{initiator_name_, first_login_.isid, target_name_,
-                            tpg_ ? tpg_->tag : uint16_t{0}};
+  session_key_ =
+      SessionKey{initiator_name_, first_login_.isid, target_name_, tpg_ ? tpg_->tag : uint16_t{0}};
   std::weak_ptr<Connection> weak = shared_from_this();
   tsih_ = context_.sessions->Add(
       session_key_,
-      [weak](std::function<void()> on_ended) {
+      [weak](const std::string& reason, std::function<void()> on_ended) {
         auto conn = weak.lock();
         // Gone: its commands (which hold it) have all returned.
         if (!conn) {
           if (on_ended) on_ended();
           return;
         }
-        conn->reactor_->Post([conn, on_ended = std::move(on_ended)]() mutable {
-          conn->EndSession("session reinstated by a new login", std::move(on_ended));
+        conn->reactor_->Post([conn, reason, on_ended = std::move(on_ended)]() mutable {
+          conn->EndSession(reason, std::move(on_ended));
         });
       },
       reinstated, weak, nexus_);

@@ -33,7 +33,7 @@ class SessionTable {
   // Ends a session from any thread; `on_ended` (may be empty) runs once its connection is
   // closed and none of its commands can still change the medium (RFC 7143 §6.3.5: the new
   // session must not race the old one's writes).
-  using Terminator = std::function<void(std::function<void()> on_ended)>;
+  using Terminator = std::function<void(const std::string& reason, std::function<void()> on_ended)>;
 
   // Holds at most `max_sessions` sessions at once.
   explicit SessionTable(size_t max_sessions = 4096) : max_sessions_(max_sessions) {}
@@ -52,7 +52,8 @@ class SessionTable {
   void MarkLoggedOut(const SessionKey& key, uint16_t tsih);
   // Returns the terminators of every session of `target_name` but `except_tsih` (TARGET
   // COLD RESET closes them all); the caller runs them outside the table's lock.
-  std::vector<Terminator> SessionsOfTarget(const std::string& target_name, uint16_t except_tsih) const;
+  std::vector<Terminator> SessionsOfTarget(const std::string& target_name,
+                                           uint16_t except_tsih) const;
   // One registered session, as the management plane sees it.
   struct SessionRef {
     SessionKey key;
