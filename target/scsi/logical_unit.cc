@@ -51,10 +51,40 @@ void Run(const TaskPtr& task) {
   spec->handler(task);
 }
 
+// Enrolls the command in the task set and runs it.
+void Start(const std::shared_ptr<LuCore>& core, NexusId nexus, ScsiCommand cmd, bool write_protect,
+           ScsiCompletion done) {
+  TaskSet::EpochRef epoch = core->tasks().Join(cmd.lu_generation);
+  if (!epoch) {
+    ScsiResponse aborted;
+    aborted.status = ScsiStatus::kTaskAborted;
+    return done(std::move(aborted));
+  }
+  Run(std::make_shared<Task>(core, std::move(epoch), nexus, std::move(cmd), write_protect,
+                             std::move(done)));
+}
+
+// Commands that never touch the medium and that an initiator needs to find out what is
+// wrong: they pass a closed gate, as they pass a pending unit attention.
+bool PassesTheGate(const ScsiCommand& cmd) {
+  if (cmd.cdb.empty()) return true;
+  const uint8_t op = cmd.cdb[0];
+  return op == kOpInquiry || op == kOpReportLuns || op == kOpRequestSense;
+}
+
+// A command kept at a closed gate until it runs or is refused.
+struct GatedCommand {
+  NexusId nexus;
+  ScsiCommand cmd;
+  bool write_protect;
+  ScsiCompletion done;
+};
+
 }  // namespace
 
 LogicalUnit::LogicalUnit(LogicalUnitConfig config, std::shared_ptr<backstore::Backstore> store)
-    : core_(std::make_shared<LuCore>(std::move(config), std::move(store))) {}
+    : core_(std::make_shared<LuCore>(std::move(config), std::move(store))),
+      gate_(CommandGate::Create(core_->config().name)) {}
 
 LogicalUnit::~LogicalUnit() = default;
 
@@ -65,15 +95,27 @@ void LogicalUnit::Execute(NexusId nexus, ScsiCommand cmd, bool write_protect, Sc
     gone.sense = BuildSense(SenseReason::kLogicalUnitNotSupported, core_->d_sense());
     return done(std::move(gone));
   }
-  TaskSet::EpochRef epoch = core_->tasks().Join(cmd.lu_generation);
-  if (!epoch) {
-    ScsiResponse aborted;
-    aborted.status = ScsiStatus::kTaskAborted;
-    return done(std::move(aborted));
+  if (gate_->open() || PassesTheGate(cmd)) {
+    return Start(core_, nexus, std::move(cmd), write_protect, std::move(done));
   }
-  Run(std::make_shared<Task>(core_, std::move(epoch), nexus, std::move(cmd), write_protect,
-                             std::move(done)));
+  auto gated = std::make_shared<GatedCommand>(
+      GatedCommand{nexus, std::move(cmd), write_protect, std::move(done)});
+  gate_->Admit(
+      [core = core_, gated] {
+        Start(core, gated->nexus, std::move(gated->cmd), gated->write_protect,
+              std::move(gated->done));
+      },
+      [core = core_, gated] {
+        ScsiResponse refused;
+        refused.status = ScsiStatus::kCheckCondition;
+        refused.sense = BuildSense(SenseReason::kLogicalUnitBecomingReady, core->d_sense());
+        gated->done(std::move(refused));
+      });
 }
+
+std::shared_ptr<CommandGate::Hold> LogicalUnit::HoldNewCommands() { return gate_->Close(); }
+
+bool LogicalUnit::fenced() const { return gate_->fenced(); }
 
 void LogicalUnit::LunReset(NexusId requester, std::function<void()> on_quiesced) {
   RT_LOG(kInfo, "scsi") << core_->config().name << ": LOGICAL UNIT RESET from nexus " << requester;

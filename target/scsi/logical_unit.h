@@ -11,6 +11,7 @@
 
 #include "target/backstore/backstore.h"
 #include "target/common/status.h"
+#include "target/scsi/command_gate.h"
 #include "target/scsi/scsi_command.h"
 
 namespace reftarget::scsi {
@@ -73,6 +74,12 @@ class LogicalUnit {
   // same aborts and 06/29/03 on every nexus. LIO's core refuses both TMFs
   // (target_tmr_work: TMR_FUNCTION_REJECTED), so there is no LIO UA set to copy.
   void TargetReset(NexusId requester, std::function<void()> on_quiesced = {});
+  // Keeps new commands (all but INQUIRY, REPORT LUNS and REQUEST SENSE) from the medium until
+  // the returned hold is gone; fencing it refuses them with 02/04/01 meanwhile. For a TMF
+  // whose aborted commands have not returned yet (CommandGate, TEST-PLAN S21).
+  std::shared_ptr<CommandGate::Hold> HoldNewCommands();
+  // Returns true while the unit refuses new commands behind a fence.
+  bool fenced() const;
   // Returns the task set generation to stamp on a command at receipt (ScsiCommand).
   uint64_t TaskSetGeneration() const;
   // Forgets the nexus's unit attentions and state (session gone).
@@ -116,6 +123,7 @@ class LogicalUnit {
 
  private:
   std::shared_ptr<LuCore> core_;
+  std::shared_ptr<CommandGate> gate_;
   std::atomic<bool> withdrawn_{false};
 };
 

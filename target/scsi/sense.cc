@@ -80,6 +80,9 @@ constexpr std::array<SenseEntry, static_cast<size_t>(SenseReason::kCount)> kSens
      {kSenseKeyAbortedCommand, 0x0C, 0x0D},
      "NOT ENOUGH UNSOLICITED DATA"},
     {SenseReason::kDataPhaseError, {kSenseKeyAbortedCommand, 0x4B, 0x00}, "DATA PHASE ERROR"},
+    {SenseReason::kLogicalUnitBecomingReady,
+     {kSenseKeyNotReady, 0x04, 0x01},
+     "LOGICAL UNIT IS IN PROCESS OF BECOMING READY"},
 }};
 
 constexpr bool TableInEnumOrder() {

@@ -32,10 +32,13 @@ enum class SenseReason : uint8_t {
   kCapacityDataChanged,           // 06/2A/09
   kReportedLunsDataChanged,       // 06/3F/0E
   // RFC 7143 §11.4.7.2: transport errors a command ends with (ABORTED COMMAND).
-  kProtocolServiceCrcError,       // 0B/47/05 PROTOCOL SERVICE CRC ERROR (data digest)
-  kUnexpectedUnsolicitedData,     // 0B/0C/0C
-  kNotEnoughUnsolicitedData,      // 0B/0C/0D (iSCSI: "incorrect amount of data")
-  kDataPhaseError,                // 0B/4B/00
+  kProtocolServiceCrcError,    // 0B/47/05 PROTOCOL SERVICE CRC ERROR (data digest)
+  kUnexpectedUnsolicitedData,  // 0B/0C/0C
+  kNotEnoughUnsolicitedData,   // 0B/0C/0D (iSCSI: "incorrect amount of data")
+  kDataPhaseError,             // 0B/4B/00
+  // A fenced unit (CommandGate): commands a task management function aborted are still in
+  // the backstore. Initiators retry it after a delay (Linux: ACTION_DELAYED_RETRY).
+  kLogicalUnitBecomingReady,  // 02/04/01 LOGICAL UNIT IS IN PROCESS OF BECOMING READY
   kCount,
 };
 
@@ -47,6 +50,7 @@ struct SenseCode {
 
 // Sense keys (SPC-4 table 48).
 inline constexpr uint8_t kSenseKeyNoSense = 0x0;
+inline constexpr uint8_t kSenseKeyNotReady = 0x2;
 inline constexpr uint8_t kSenseKeyMediumError = 0x3;
 inline constexpr uint8_t kSenseKeyHardwareError = 0x4;
 inline constexpr uint8_t kSenseKeyIllegalRequest = 0x5;

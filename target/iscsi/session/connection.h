@@ -28,6 +28,7 @@
 #include "target/iscsi/session/target_registry.h"
 #include "target/net/listener.h"
 #include "target/net/reactor.h"
+#include "target/scsi/command_gate.h"
 #include "target/scsi/scsi_command.h"
 #include "target/scsi/sense.h"
 
@@ -82,8 +83,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   enum class RecvState { kBhs, kAhs, kHeaderDigest, kData, kDataDigest };
   // Where the data segment of the current PDU goes.
   struct DataSink {
-    uint8_t* dest = nullptr;   // nullptr: discard
-    uint32_t length = 0;       // bytes of payload (unpadded) to store at dest
+    uint8_t* dest = nullptr;  // nullptr: discard
+    uint32_t length = 0;      // bytes of payload (unpadded) to store at dest
   };
   void OnEvents(uint32_t events);
   void ReadAvailable();
@@ -100,9 +101,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
     std::shared_ptr<const void> owner;  // keeps `data` alive
     const uint8_t* data = nullptr;
     uint32_t data_length = 0;
-    std::array<uint8_t, 8> trailer{};   // padding then data digest
+    std::array<uint8_t, 8> trailer{};  // padding then data digest
     uint32_t trailer_length = 0;
-    size_t sent = 0;                    // bytes of this PDU already written
+    size_t sent = 0;  // bytes of this PDU already written
     size_t total() const { return header_length + data_length + trailer_length; }
   };
   // Queues a PDU whose data segment is `data` (kept alive by `owner`); sets DataSegmentLength,
@@ -115,8 +116,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   // ---- login (login_handler.cc) ----
   void HandleLoginPdu();
   void LoginFail(uint8_t status_class, uint8_t status_detail, const std::string& reason);
-  void SendLoginResponse(bool transit, uint8_t csg, uint8_t nsg, const std::vector<login::KeyValue>& keys);
-  bool HandleSecurityKeys(const std::vector<login::KeyValue>& keys, std::vector<login::KeyValue>* reply);
+  void SendLoginResponse(bool transit, uint8_t csg, uint8_t nsg,
+                         const std::vector<login::KeyValue>& keys);
+  bool HandleSecurityKeys(const std::vector<login::KeyValue>& keys,
+                          std::vector<login::KeyValue>* reply);
   bool LookUpTarget(const std::vector<login::KeyValue>& keys);
   // Registers the session (and its LUN map); `*reinstated` receives the terminator of the
   // session this login replaces. Returns false after failing the login.
@@ -155,6 +158,9 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   void TmfPartDone(uint32_t tmf_itt);
   // Returns a callback, callable from any thread, that reports one part of `tmf_itt` done.
   std::function<void()> TmfWaiter(uint32_t tmf_itt);
+  // TMF `tmf_itt` still waits for commands stuck in a backstore: fences their units and
+  // answers it (CommandGate).
+  void TmfAnswerDue(uint32_t tmf_itt);
   // Runs the session-ended callbacks once the connection is closed and its tasks are gone.
   void MaybeSessionEnded();
   void SendReject(RejectReason reason, const Bhs& rejected);
@@ -183,8 +189,8 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   std::array<uint8_t, 1020> ahs_{};  // TotalAHSLength is 8 bits of 4-byte words
   uint32_t ahs_length_ = 0;
   std::array<uint8_t, 4> digest_{};
-  size_t need_ = kBhsLength;          // bytes still wanted in the current state
-  size_t have_ = 0;                   // bytes gathered in the current state
+  size_t need_ = kBhsLength;  // bytes still wanted in the current state
+  size_t have_ = 0;           // bytes gathered in the current state
   DataSink sink_;
   std::vector<uint8_t> pdu_data_;     // data segments of control PDUs (login, text, NOP)
   uint32_t data_crc_ = 0;             // running data digest over the segment and padding
@@ -198,10 +204,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   // Login
   enum class Phase { kLogin, kFullFeature, kLoggingOut };
   Phase phase_ = Phase::kLogin;
-  uint8_t login_stage_ = 0;           // CSG the initiator is in
+  uint8_t login_stage_ = 0;  // CSG the initiator is in
   bool security_done_ = false;
   bool login_started_ = false;
-  std::vector<uint8_t> login_keys_;   // accumulated across PDUs with the C bit
+  std::vector<uint8_t> login_keys_;  // accumulated across PDUs with the C bit
   LoginRequestPdu first_login_{};
   std::optional<login::OperationalNegotiator> negotiator_;
   std::optional<login::ChapAuthenticator> chap_;
@@ -242,12 +248,24 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   uint32_t data_ttt_ = kReservedTag;       // TTT of the current Data-Out
   bool data_valid_ = false;                // the current Data-Out passed every check
   enum class PendingReject {
-    kNone, kProtocol, kInvalidField, kTaskInProgress, kNotSupported, kImmediateReject };
+    kNone,
+    kProtocol,
+    kInvalidField,
+    kTaskInProgress,
+    kNotSupported,
+    kImmediateReject
+  };
   PendingReject pending_reject_ = PendingReject::kNone;  // answer once the payload is read
-  bool command_created_task_ = false;      // this SCSI Command PDU created its task
-  std::set<uint32_t> pending_cmd_sns_;     // in-window CmdSNs received but not yet admitted
-  std::map<uint32_t, uint32_t> tmf_remaining_;  // TMF ITT -> aborted commands still running
-  uint32_t close_after_tmf_ = kReservedTag;      // TARGET COLD RESET closes after answering
+  bool command_created_task_ = false;                    // this SCSI Command PDU created its task
+  std::set<uint32_t> pending_cmd_sns_;  // in-window CmdSNs received but not yet admitted
+  // A TMF waiting for its aborted commands (and reset units) to return.
+  struct PendingTmf {
+    uint32_t remaining = 0;  // commands and unit quiesces still to come
+    // The units it keeps new commands from, fenced when its answer is due.
+    std::vector<std::weak_ptr<scsi::CommandGate::Hold>> holds;
+  };
+  std::map<uint32_t, PendingTmf> tmf_pending_;           // by TMF ITT
+  uint32_t close_after_tmf_ = kReservedTag;              // TARGET COLD RESET closes after answering
   std::vector<std::function<void()>> on_session_ended_;  // see EndSession
 
   // Text continuation

@@ -86,8 +86,8 @@ TEST_F(TmfTest, AbortOfLostCommandPlugsTheCmdSnGap) {
   tur.cdb = TestUnitReadyCdb();
   uint32_t tur_itt = ini->StartScsi(tur);
   ScsiResult r = ini->FinishScsi(tur_itt, tur, 1000);
-  ASSERT_FALSE(!r.completed)
-    << "RFC 7143 §11.5.1: an ABORT TASK for an unreceived in-window CmdSN marks it received, so later commands run";
+  ASSERT_FALSE(!r.completed) << "RFC 7143 §11.5.1: an ABORT TASK for an unreceived in-window CmdSN "
+                                "marks it received, so later commands run";
   EXPECT_EQ(r.status, 0x02) << "the power-on UA";
 }
 
@@ -113,8 +113,8 @@ TEST_F(TmfTest, RejectedCommandGapIsPluggedByAbortTask) {
   tur.cdb = TestUnitReadyCdb();
   uint32_t tur_itt = ini->StartScsi(tur);
   ScsiResult r = ini->FinishScsi(tur_itt, tur, 1000);
-  ASSERT_FALSE(!r.completed)
-    << "after a Reject the ABORT TASK naming the rejected CmdSN must plug the gap (RFC 7143 §11.5.1)";
+  ASSERT_FALSE(!r.completed) << "after a Reject the ABORT TASK naming the rejected CmdSN must plug "
+                                "the gap (RFC 7143 §11.5.1)";
   EXPECT_EQ(r.status, 0);
 }
 
@@ -139,6 +139,101 @@ TEST_F(TmfTest, AbortHungTaskAnswersOnlyAfterTheBackstoreReturns) {
   for (const auto& p : others) ADD_FAILURE() << "unexpected " << Describe(p);
   EXPECT_TRUE(ini->Quiet()) << "the aborted task gets no SCSI response";
   EXPECT_TRUE(ini->Ping().has_value());
+}
+
+// Polls `fn` every 5 ms for up to `ms`; returns whether it became true.
+template <typename Fn>
+bool Eventually(Fn fn, int ms = 3000) {
+  for (int i = 0; i < ms / 5; ++i) {
+    if (fn()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return fn();
+}
+
+ScsiRequest WriteRq(uint32_t lba, uint16_t blocks, uint64_t lun, uint32_t seed) {
+  ScsiRequest rq;
+  rq.cdb = Write10Cdb(lba, blocks);
+  rq.lun = lun;
+  rq.write = true;
+  rq.edtl = blocks * kBlockSize;
+  rq.write_data = Pattern(rq.edtl, seed);
+  rq.immediate_bytes = rq.edtl;  // no R2T: the command reaches the unit at once
+  return rq;
+}
+
+// TEST-PLAN S21 / T31: a backstore call that cannot be cancelled must not hold the TMF for
+// ever (tgt and LIO do, 40 s and more) nor be reported aborted while a newer command could
+// overtake it. The TMF is answered within 2 s and the unit fenced until the call returns.
+TEST_F(TmfTest, AbortOfAStuckTaskFencesItsUnitAndAnswersWithinTwoSeconds) {
+  auto ini = LoggedIn();
+  ASSERT_TRUE(ini);
+  ASSERT_TRUE(ini->ClearUnitAttention(0));
+  ASSERT_TRUE(ini->ClearUnitAttention(1));
+  HangReads(faulty_);
+  uint32_t task = ini->StartScsi(ReadRq(0, 8, 1));
+  ASSERT_TRUE(Eventually([&] { return faulty_->hung() == 1; }));
+  const auto sent = std::chrono::steady_clock::now();
+  uint32_t tmf = SendTmf(*ini, TmfFunction::kAbortTask, 1, task);
+  EXPECT_EQ(TmfResult(*ini, tmf, nullptr, 5000), 0) << "FUNCTION COMPLETE";
+  const auto waited = std::chrono::steady_clock::now() - sent;
+  EXPECT_GE(waited, std::chrono::milliseconds(900)) << "an ordinary abort gets time to finish";
+  EXPECT_LT(waited, std::chrono::seconds(2));
+  // Fenced: medium commands get 02/04/01; INQUIRY still answers; LUN 0 is untouched.
+  ScsiResult r = ini->Scsi(ReadRq(64, 8, 1));
+  ASSERT_TRUE(r.completed) << r.error;
+  EXPECT_EQ(r.status, 0x02);
+  EXPECT_EQ(r.sense_key(), 0x02);
+  EXPECT_EQ(r.asc(), 0x04);
+  EXPECT_EQ(r.ascq(), 0x01) << "LOGICAL UNIT IS IN PROCESS OF BECOMING READY";
+  ScsiRequest inquiry;
+  inquiry.cdb = {0x12, 0, 0, 0, 96, 0};
+  inquiry.lun = 1;
+  inquiry.read = true;
+  inquiry.edtl = 96;
+  r = ini->Scsi(inquiry);
+  ASSERT_TRUE(r.completed) << r.error;
+  EXPECT_EQ(r.status, 0x00);
+  r = ini->Scsi(ReadRq(0, 8, 0));
+  ASSERT_TRUE(r.completed) << r.error;
+  EXPECT_EQ(r.status, 0x00) << "another unit is not fenced";
+  // The stuck read returns: the fence lifts by itself.
+  faulty_->ClearRules();
+  EXPECT_EQ(faulty_->ReleaseHung(), 1u);
+  EXPECT_TRUE(Eventually([&] {
+    ScsiResult again = ini->Scsi(ReadRq(64, 8, 1));
+    return again.completed && again.status == 0x00;
+  })) << "the unit serves I/O again once the stuck command has returned";
+  EXPECT_TRUE(ini->Quiet()) << "the aborted task gets no SCSI response";
+}
+
+TEST_F(TmfTest, WriteSentWhileTheAbortWaitsLandsAfterTheStuckWrite) {
+  auto ini = LoggedIn();
+  ASSERT_TRUE(ini);
+  ASSERT_TRUE(ini->ClearUnitAttention(1));
+  backstore::FaultRule hang;
+  hang.op = backstore::IoType::kWrite;
+  hang.action = backstore::FaultAction::kHang;
+  hang.count = 1;  // only the first write sticks
+  ASSERT_TRUE(faulty_->AddRule(hang).ok());
+  ScsiRequest old_write = WriteRq(200, 8, 1, 1);
+  uint32_t stuck = ini->StartScsi(old_write);
+  ASSERT_TRUE(Eventually([&] { return faulty_->hung() == 1; }));
+  uint32_t tmf = SendTmf(*ini, TmfFunction::kAbortTask, 1, stuck);
+  // The initiator writes the same blocks again before the TMF is answered: the new write
+  // must wait at the unit, or the stuck one would land over it.
+  ScsiRequest new_write = WriteRq(200, 8, 1, 2);
+  uint32_t newer = ini->StartScsi(new_write);
+  EXPECT_TRUE(ini->Quiet(200)) << "neither the TMF nor the new write may finish yet";
+  EXPECT_EQ(faulty_->ReleaseHung(), 1u);
+  std::vector<Pdu> others;
+  EXPECT_EQ(TmfResult(*ini, tmf, &others), 0);
+  ScsiResult w = ini->FinishScsi(newer, new_write, 3000);
+  ASSERT_TRUE(w.completed) << w.error;
+  EXPECT_EQ(w.status, 0x00);
+  ScsiResult r = ini->Scsi(ReadRq(200, 8, 1));
+  ASSERT_TRUE(r.completed) << r.error;
+  EXPECT_EQ(r.data_in, new_write.write_data) << "the stuck write landed after the newer one";
 }
 
 TEST_F(TmfTest, AbortCollectingTaskAnswersAtOnceAndDropsItsData) {
@@ -196,8 +291,7 @@ TEST_F(TmfTest, SecondAbortWaitsForItsOwnTask) {
   early = early || !ini->Quiet(200);
   faulty_->ClearRules();
   faulty_->ReleaseHung();
-  ASSERT_FALSE(early)
-    << "a TMF must wait for its own aborted commands only (SAM-5 §7.1)";
+  ASSERT_FALSE(early) << "a TMF must wait for its own aborted commands only (SAM-5 §7.1)";
   EXPECT_EQ(TmfResult(*ini, tmf_b), 0);
 }
 
@@ -263,8 +357,7 @@ TEST_F(TmfTest, LunResetWaitsForHungCommands) {
 // SAM-5 §7.4 / §7.7 and RFC 7143 §11.5.1: CLEAR TASK SET, LUN RESET and TARGET WARM RESET
 // abort another session's command on the unit; with TAS=1 that session gets TASK ABORTED,
 // and the TMF is answered only after the command has stopped.
-class CrossSessionAbortTest : public TmfTest,
-                              public ::testing::WithParamInterface<TmfFunction> {};
+class CrossSessionAbortTest : public TmfTest, public ::testing::WithParamInterface<TmfFunction> {};
 
 TEST_P(CrossSessionAbortTest, OtherSessionGetsTaskAbortedAfterItsCommandStops) {
   LoginOptions first;
@@ -319,7 +412,7 @@ TEST_F(TmfTest, TargetColdResetClosesEverySessionOrIsRefused) {
   EXPECT_TRUE(a->WaitForClose()) << "the requester's connection closes after the response";
   bool b_closed = b->WaitForClose(300);
   ASSERT_FALSE(!b_closed)
-    << "TARGET COLD RESET must close every connection to the target (RFC 7143 §11.5.1)";
+      << "TARGET COLD RESET must close every connection to the target (RFC 7143 §11.5.1)";
 }
 
 TEST_F(TmfTest, ReinstatementWaitsForTheOldSessionsTasks) {
@@ -349,8 +442,8 @@ TEST_F(TmfTest, ReinstatementWaitsForTheOldSessionsTasks) {
   auto lr = DecodeLoginResponse(resp->bhs);
   ASSERT_TRUE(lr.ok()) << Describe(*resp);
   EXPECT_EQ(lr.value().status_class, 0);
-  ASSERT_FALSE(ready_early)
-    << "reinstatement must end the old session's commands before the new login completes (RFC 7143 §6.3.5)";
+  ASSERT_FALSE(ready_early) << "reinstatement must end the old session's commands before the new "
+                               "login completes (RFC 7143 §6.3.5)";
 }
 
 TEST_F(TmfTest, TaskReassignIsNotSupported) {

@@ -15,6 +15,10 @@ namespace {
 // RFC 7143 §6.1: login PDUs carry at most 8192 bytes before limits are negotiated.
 constexpr uint32_t kLoginDataLimit = 8192;
 constexpr size_t kMaxTextRequestBytes = 64 * 1024;
+// How long a TMF waits for aborted commands stuck in a backstore before it fences their units
+// and answers. Well inside open-iscsi's 15 s abort timeout and the 2 s TEST-PLAN T31 allows;
+// long enough that ordinary aborts (microseconds) never fence.
+constexpr std::chrono::milliseconds kTmfAnswerDue{1000};
 
 }  // namespace
 
@@ -351,10 +355,28 @@ void Connection::CompleteTmf(uint32_t itt, TmfResponse response) {
 }
 
 void Connection::TmfPartDone(uint32_t tmf_itt) {
-  auto waiting = tmf_remaining_.find(tmf_itt);
-  if (waiting == tmf_remaining_.end() || --waiting->second > 0) return;
-  tmf_remaining_.erase(waiting);
+  auto waiting = tmf_pending_.find(tmf_itt);
+  if (waiting == tmf_pending_.end() || --waiting->second.remaining > 0) return;
+  tmf_pending_.erase(waiting);
   if (!closed()) CompleteTmf(tmf_itt, TmfResponse::kFunctionComplete);
+}
+
+void Connection::TmfAnswerDue(uint32_t tmf_itt) {
+  auto waiting = tmf_pending_.find(tmf_itt);
+  if (waiting == tmf_pending_.end()) return;
+  // What it waits for cannot be cancelled (a backstore call stuck in the kernel). Fenced, no
+  // newer command can reach those units before the stuck ones return, so the abort is true
+  // in effect: the answer need not wait (TEST-PLAN S21, T31).
+  for (const auto& weak : waiting->second.holds) {
+    if (auto hold = weak.lock()) hold->Fence();
+  }
+  RT_LOG(kWarn, log_name_) << "TMF 0x" << std::hex << tmf_itt << std::dec << ": "
+                           << waiting->second.remaining
+                           << " aborted command(s) or reset(s) still in the backstore after "
+                           << kTmfAnswerDue.count() << " ms; units fenced, answering";
+  tmf_pending_.erase(waiting);
+  if (!closed()) CompleteTmf(tmf_itt, TmfResponse::kFunctionComplete);
+  Flush();
 }
 
 std::function<void()> Connection::TmfWaiter(uint32_t tmf_itt) {
@@ -395,14 +417,49 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
       for (uint32_t itt : collecting) TakeTask(itt);
       return executing;
     };
-    // The TMF answers once its aborted commands have returned and each unit it reset has
-    // quiesced (`unit_waits` TmfWaiter callbacks), so no aborted command can still change the
-    // medium after the response (SAM-5 §7.1, TEST-PLAN S21).
-    auto respond_after = [&](const std::vector<Task*>& executing, size_t unit_waits) {
-      const size_t parts = executing.size() + unit_waits;
-      if (parts == 0) return CompleteTmf(tmf.itt, TmfResponse::kFunctionComplete);
-      tmf_remaining_[tmf.itt] = static_cast<uint32_t>(parts);
-      for (Task* task : executing) task->waiting_tmfs.push_back(tmf.itt);
+    // The TMF answers once its aborted commands have returned and each unit it resets has
+    // quiesced, so no aborted command can still change the medium after the response (SAM-5
+    // §7.1, TEST-PLAN S21). Meanwhile the units involved keep new commands waiting; if the
+    // answer falls due first, they are fenced (TmfAnswerDue). Returns the waiters of the
+    // units in `resets`, to be handed to their reset calls.
+    auto respond_after = [&](const std::vector<Task*>& executing,
+                             const std::vector<scsi::LogicalUnit*>& resets) {
+      std::vector<std::function<void()>> reset_waiters;
+      const size_t parts = executing.size() + resets.size();
+      if (parts == 0) {
+        CompleteTmf(tmf.itt, TmfResponse::kFunctionComplete);
+        return reset_waiters;
+      }
+      PendingTmf& pending = tmf_pending_[tmf.itt];
+      pending.remaining = static_cast<uint32_t>(parts);
+      std::map<scsi::LogicalUnit*, std::shared_ptr<scsi::CommandGate::Hold>> holds;
+      auto hold_of = [&](scsi::LogicalUnit* unit) {
+        std::shared_ptr<scsi::CommandGate::Hold>& hold = holds[unit];
+        if (!hold) {
+          hold = unit->HoldNewCommands();
+          pending.holds.push_back(hold);
+        }
+        return hold;
+      };
+      for (Task* task : executing) {
+        task->waiting_tmfs.push_back(tmf.itt);
+        auto mapped_unit = luns_.find(task->command.lun);
+        if (mapped_unit != luns_.end() && mapped_unit->second.unit) {
+          task->gate_holds.push_back(hold_of(mapped_unit->second.unit.get()));
+        }
+      }
+      for (scsi::LogicalUnit* unit : resets) {
+        reset_waiters.push_back([hold = hold_of(unit), waiter = TmfWaiter(tmf.itt)]() mutable {
+          hold.reset();
+          waiter();
+        });
+      }
+      std::weak_ptr<Connection> weak = shared_from_this();
+      reactor_->AddPeriodic(kTmfAnswerDue, [weak, itt = tmf.itt] {
+        if (auto conn = weak.lock()) conn->TmfAnswerDue(itt);
+        return false;
+      });
+      return reset_waiters;
     };
     switch (function) {
       case TmfFunction::kAbortTask: {
@@ -418,38 +475,46 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
               tmf.itt, in_window ? TmfResponse::kFunctionComplete : TmfResponse::kTaskDoesNotExist);
         }
         uint32_t rtt = tmf.referenced_task_tag;
-        return respond_after(abort_matching([rtt](const Task& t) { return t.itt == rtt; }), 0);
+        respond_after(abort_matching([rtt](const Task& t) { return t.itt == rtt; }), {});
+        return;
       }
       case TmfFunction::kAbortTaskSet: {
         // SAM-5 §7.2: only the requesting I_T nexus's tasks.
         if (mapped == luns_.end()) return CompleteTmf(tmf.itt, TmfResponse::kLunDoesNotExist);
-        return respond_after(abort_matching([lun](const Task& t) { return t.command.lun == lun; }),
-                             0);
+        respond_after(abort_matching([lun](const Task& t) { return t.command.lun == lun; }), {});
+        return;
       }
       case TmfFunction::kClearTaskSet:
       case TmfFunction::kLogicalUnitReset: {
         // SAM-5 §7.4 / §7.7: every task in the unit's task set, from every I_T nexus.
         if (mapped == luns_.end()) return CompleteTmf(tmf.itt, TmfResponse::kLunDoesNotExist);
         auto executing = abort_matching([lun](const Task& t) { return t.command.lun == lun; });
-        if (!mapped->second.unit) return respond_after(executing, 0);
-        respond_after(executing, 1);
+        scsi::LogicalUnit* unit = mapped->second.unit.get();
+        if (unit == nullptr) {
+          respond_after(executing, {});
+          return;
+        }
+        auto waiters = respond_after(executing, {unit});
         if (function == TmfFunction::kLogicalUnitReset) {
-          mapped->second.unit->LunReset(nexus_, TmfWaiter(tmf.itt));
+          unit->LunReset(nexus_, std::move(waiters[0]));
         } else {
-          mapped->second.unit->ClearTaskSet(nexus_, TmfWaiter(tmf.itt));
+          unit->ClearTaskSet(nexus_, std::move(waiters[0]));
         }
         return;
       }
       case TmfFunction::kTargetWarmReset:
       case TmfFunction::kTargetColdReset: {
-        std::set<scsi::LogicalUnit*> units;
+        std::set<scsi::LogicalUnit*> unique;
         for (auto& [n, m] : luns_) {
-          if (m.unit) units.insert(m.unit.get());
+          if (m.unit) unique.insert(m.unit.get());
         }
+        const std::vector<scsi::LogicalUnit*> units(unique.begin(), unique.end());
         // RFC 7143 §11.5.1: a cold reset also drops every connection after the response.
         if (function == TmfFunction::kTargetColdReset) close_after_tmf_ = tmf.itt;
-        respond_after(abort_matching([](const Task&) { return true; }), units.size());
-        for (scsi::LogicalUnit* unit : units) unit->TargetReset(nexus_, TmfWaiter(tmf.itt));
+        auto waiters = respond_after(abort_matching([](const Task&) { return true; }), units);
+        for (size_t i = 0; i < units.size(); ++i) {
+          units[i]->TargetReset(nexus_, std::move(waiters[i]));
+        }
         return;
       }
       case TmfFunction::kTaskReassign:
