@@ -129,6 +129,8 @@ bool RuleEngine::Segment(StreamState* stream, std::string* data, uint64_t base, 
   uint64_t max_send = 0;
   uint32_t gap_ms = 0;
   std::vector<Step> holds;
+  // Where this piece starts: state changes report it even if earlier rules discarded bytes.
+  const uint64_t start = base + p;
   auto fault = [&](uint64_t id, Action action, uint64_t offset, uint64_t length,
                    std::string detail) {
     plan->faults.push_back(
@@ -193,11 +195,11 @@ bool RuleEngine::Segment(StreamState* stream, std::string* data, uint64_t base, 
         per->fired = true;
         Step hold;
         hold.kind = Step::Kind::kStall;
-        hold.offset = offset;
+        hold.offset = start;
         hold.rule_id = id;
         hold.since = now;
         holds.push_back(std::move(hold));
-        fault(id, spec.action, offset, 0, "stall=start");
+        fault(id, spec.action, start, 0, "stall=start");
         break;
       }
       case Action::kReset:
@@ -206,13 +208,13 @@ bool RuleEngine::Segment(StreamState* stream, std::string* data, uint64_t base, 
         for (Step& hold : holds) plan->steps.push_back(std::move(hold));
         Step end;
         end.kind = spec.action == Action::kReset ? Step::Kind::kReset : Step::Kind::kHalfClose;
-        end.offset = offset;
+        end.offset = start;
         end.rule_id = id;
         plan->steps.push_back(std::move(end));
         stream->end = spec.action == Action::kReset ? StreamState::End::kReset
                                                     : StreamState::End::kHalfClosed;
         plan->dropped += q - p;
-        fault(id, spec.action, offset, 0, "");
+        fault(id, spec.action, start, 0, "");
         return false;
       }
       case Action::kFlip:

@@ -9,6 +9,7 @@
 
 #include "harness/adapters/lio_commands.h"
 #include "harness/net/tcp_util.h"
+#include "harness/process/find_tool.h"
 #include "harness/process/spawn_run.h"
 
 namespace harness::adapters {
@@ -19,23 +20,6 @@ constexpr auto kStopGrace = std::chrono::seconds(30);  // reftarget drains in-fl
 
 // sockaddr_un.sun_path is 108 bytes on Linux, including the terminating NUL.
 constexpr size_t kMaxSocketPath = 107;
-
-std::filesystem::path SelfDir() {
-  std::error_code ec;
-  auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return ec ? std::filesystem::path() : self.parent_path();
-}
-
-// Returns the first of `candidates` that exists, canonical; "" if none.
-std::filesystem::path FirstExisting(const std::vector<std::filesystem::path>& candidates) {
-  for (const auto& p : candidates) {
-    std::error_code ec;
-    if (!p.empty() && std::filesystem::exists(p, ec)) {
-      return std::filesystem::weakly_canonical(p, ec);
-    }
-  }
-  return {};
-}
 
 // reftarget-ctl runs while the hotplug suite measures I/O: posix_spawn, not fork
 // (spawn_run.h).
@@ -48,11 +32,7 @@ CommandRunner SpawnRunner() {
 }  // namespace
 
 std::filesystem::path FindReftarget() {
-  if (const char* env = std::getenv("REFTARGET_BIN"); env != nullptr && *env != '\0') return env;
-  const auto sibling = SelfDir() / ".." / ".." / "target" / "daemon" / "reftarget";
-  std::error_code ec;
-  if (std::filesystem::exists(sibling, ec)) return std::filesystem::weakly_canonical(sibling, ec);
-  return process::FindProgram("reftarget");
+  return process::FindTool("REFTARGET_BIN", {"../../target/daemon/reftarget"}, "reftarget");
 }
 
 std::filesystem::path FindReftargetCtl(const std::filesystem::path& reftarget) {
@@ -65,11 +45,10 @@ std::filesystem::path FindReftargetCtl(const std::filesystem::path& reftarget) {
     candidates = {dir / "reftarget-ctl", dir / ".." / "admin" / "reftarget-ctl",
                   dir / ".." / "daemon" / "reftarget-ctl"};
   }
-  const auto tree = SelfDir() / ".." / ".." / "target";
-  candidates.push_back(tree / "admin" / "reftarget-ctl");
-  candidates.push_back(tree / "daemon" / "reftarget-ctl");
-  if (auto found = FirstExisting(candidates); !found.empty()) return found;
-  return process::FindProgram("reftarget-ctl");
+  if (auto found = process::FirstExisting(candidates); !found.empty()) return found;
+  return process::FindTool(
+      "REFTARGET_CTL_BIN",
+      {"../../target/admin/reftarget-ctl", "../../target/daemon/reftarget-ctl"}, "reftarget-ctl");
 }
 
 std::filesystem::path AdminSocketPath(const std::filesystem::path& work_dir) {
@@ -149,10 +128,11 @@ Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
   const auto log = options_.work_dir / "reftarget.log";
   // A socket left by a run that was killed would make the bind fail.
   std::filesystem::remove(socket_, ec);
-  std::vector<std::string> argv = {bin.string(),   "--config",       config_path.string(),
-                                   "--log-level",  options_.log_level, "--admin-socket",
+  std::vector<std::string> argv = {bin.string(),    "--config",         config_path.string(),
+                                   "--log-level",   options_.log_level, "--admin-socket",
                                    socket_.string()};
-  if (options_.threads > 0) argv.insert(argv.end(), {"--threads", std::to_string(options_.threads)});
+  if (options_.threads > 0)
+    argv.insert(argv.end(), {"--threads", std::to_string(options_.threads)});
   auto started = process::BackgroundProcess::Start(argv, log);
   if (!started.ok()) return started.status();
   reftarget_ = std::move(started).value();
