@@ -139,7 +139,8 @@ bool RuleEngine::Segment(StreamState* stream, std::string* data, uint64_t base, 
   for (auto& [id, entry] : rules_) {
     RuleState& state = entry.state;
     const RuleSpec& spec = state.spec;
-    if (!Matches(state, *stream) || state.Exhausted() || spec.after > base + p) continue;
+    // `start`, not p: a rule triggering inside this piece waits for the next piece.
+    if (!Matches(state, *stream) || state.Exhausted() || spec.after > start) continue;
     const bool one_shot = IsOneShot(spec.action);
     // Data actions need bytes; a state change still fires on a piece already discarded.
     if (p >= q && !one_shot) continue;

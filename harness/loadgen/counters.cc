@@ -16,6 +16,9 @@ void Counters::Add(Event event, uint64_t n) {
     case Event::kTaskSetFull:
       task_set_full += n;
       break;
+    case Event::kNotReady:
+      not_ready += n;
+      break;
     case Event::kAborted:
       aborted += n;
       break;
@@ -55,6 +58,7 @@ void Counters::Add(const Counters& o) {
   unit_attentions += o.unit_attentions;
   busy += o.busy;
   task_set_full += o.task_set_full;
+  not_ready += o.not_ready;
   aborted += o.aborted;
   sense_errors += o.sense_errors;
   status_errors += o.status_errors;
@@ -90,6 +94,8 @@ const char* EventName(Event event) {
       return "busy";
     case Event::kTaskSetFull:
       return "task set full";
+    case Event::kNotReady:
+      return "not ready";
     case Event::kAborted:
       return "aborted";
     case Event::kSenseError:

@@ -14,6 +14,7 @@ enum class Event {
   kUnitAttention,     // CHECK CONDITION, sense key UNIT ATTENTION (retried)
   kBusy,              // status BUSY (backed off, retried)
   kTaskSetFull,       // status TASK SET FULL (backed off, retried)
+  kNotReady,          // NOT READY, becoming ready or similar (02/04/01 ...): backed off, retried
   kAborted,           // status TASK ABORTED, or ended locally by a TMF (retried)
   kSenseError,        // CHECK CONDITION with any other sense: an error
   kStatusError,       // any other status (RESERVATION CONFLICT, ACA ACTIVE, ...): an error
@@ -34,6 +35,7 @@ struct Counters {
   uint64_t unit_attentions = 0;
   uint64_t busy = 0;
   uint64_t task_set_full = 0;
+  uint64_t not_ready = 0;
   uint64_t aborted = 0;
   uint64_t sense_errors = 0;
   uint64_t status_errors = 0;

@@ -24,6 +24,24 @@ const char* RetryActionName(RetryAction action) {
   return "?";
 }
 
+namespace {
+
+// Linux scsi_io_completion_action(): NOT READY, ASC 04h, with one of these ASCQs is
+// ACTION_DELAYED_RETRY (the unit will be ready); any other NOT READY fails the command.
+bool IsDelayedRetryNotReady(const iscsi::CommandResult& r) {
+  if (!r.decoded.has_key || r.decoded.key != iscsi::sense_key::kNotReady) return false;
+  if (r.decoded.asc != 0x04) return false;
+  switch (r.decoded.ascq) {
+    case 0x01: case 0x04: case 0x05: case 0x06: case 0x07: case 0x08: case 0x09:
+    case 0x14: case 0x1a: case 0x1b: case 0x1d: case 0x24: case 0x25:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 RetryDecision DecideRetry(const iscsi::CommandResult& r, int retries, int busy_retries,
                           milliseconds elapsed, const RetryPolicy& policy) {
   RetryDecision d;
@@ -97,6 +115,21 @@ RetryDecision DecideRetry(const iscsi::CommandResult& r, int retries, int busy_r
     case scsi_status::kCheckCondition:
       if (r.decoded.has_key && r.decoded.key == iscsi::sense_key::kUnitAttention) {
         retry_or_exhaust(Event::kUnitAttention, "UNIT ATTENTION " + r.decoded.Triple());
+        return d;
+      }
+      if (IsDelayedRetryNotReady(r)) {
+        d.event = Event::kNotReady;
+        if (out_of_time) {
+          d.action = RetryAction::kFail;
+          d.event = Event::kRetriesExhausted;
+          d.reason = "NOT READY " + r.decoded.Triple() + " for " +
+                     std::to_string(elapsed.count()) + " ms";
+          return d;
+        }
+        d.action = RetryAction::kRetry;
+        const int shift = std::clamp(busy_retries, 0, 20);
+        d.backoff = std::min(policy.max_backoff, policy.min_backoff * (int64_t{1} << shift));
+        d.reason = "NOT READY " + r.decoded.Triple();
         return d;
       }
       d.action = RetryAction::kFail;

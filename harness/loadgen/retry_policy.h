@@ -6,6 +6,10 @@
 //     §5.14: the condition is reported once per I_T nexus, so the retry normally succeeds).
 //   - BUSY, TASK SET FULL: recorded, retried after a short back-off (the midlayer requeues
 //     with a ~3 ms device-blocked delay; here it doubles up to max_backoff).
+//   - NOT READY with ASC 04h and an ASCQ the midlayer waits out (01h becoming ready, 04h
+//     format in progress, 07h operation in progress, ...: scsi_io_completion_action's
+//     ACTION_DELAYED_RETRY): recorded, retried after the same back-off, bounded only by the
+//     overall time limit, as a fenced LUN that recovers by itself expects.
 //   - TASK ABORTED status (TAS=1, another nexus's TMF) and commands ended locally by a TMF:
 //     recorded, retried (the midlayer retries TASK ABORTED while retries remain).
 //   - Timeout: an error; the command is aborted (ABORT TASK, else a reconnect) and then

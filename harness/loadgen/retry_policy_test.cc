@@ -131,6 +131,24 @@ TEST(RetryPolicyTest, ConnectionLossReconnectsAndRetries) {
   EXPECT_TRUE(IsErrorEvent(d.event));
 }
 
+TEST(RetryPolicyTest, BecomingReadyIsWaitedOutUntilTheTimeBound) {
+  // A fenced unit (02/04/01) and an operation in progress (02/04/07): backed off and retried
+  // without using up retries, as the midlayer's ACTION_DELAYED_RETRY does.
+  for (uint8_t ascq : {uint8_t{0x01}, uint8_t{0x07}}) {
+    RetryDecision d = DecideRetry(Check(0x2, 0x04, ascq), 0, 0, milliseconds(1), Policy());
+    EXPECT_EQ(d.action, RetryAction::kRetry) << d.reason;
+    EXPECT_EQ(d.event, Event::kNotReady);
+    EXPECT_EQ(d.backoff, milliseconds(3));
+    d = DecideRetry(Check(0x2, 0x04, ascq), 0, 10, milliseconds(1), Policy());
+    EXPECT_EQ(d.backoff, milliseconds(100)) << "doubles up to max_backoff";
+  }
+  const RetryDecision late =
+      DecideRetry(Check(0x2, 0x04, 0x01), 0, 50, milliseconds(6000), Policy());
+  EXPECT_EQ(late.action, RetryAction::kFail);
+  EXPECT_EQ(late.event, Event::kRetriesExhausted);
+  EXPECT_EQ(late.reason, "NOT READY 02/04/01 for 6000 ms");
+}
+
 TEST(RetryPolicyTest, OtherSenseIsAnError) {
   for (const auto& [key, asc, ascq] :
        std::vector<std::tuple<uint8_t, uint8_t, uint8_t>>{{0x3, 0x11, 0x00},

@@ -45,6 +45,7 @@ nlohmann::json ToJson(const Counters& c) {
           {"unit_attentions", c.unit_attentions},
           {"busy", c.busy},
           {"task_set_full", c.task_set_full},
+          {"not_ready", c.not_ready},
           {"aborted", c.aborted},
           {"sense_errors", c.sense_errors},
           {"status_errors", c.status_errors},

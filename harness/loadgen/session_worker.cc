@@ -241,7 +241,7 @@ void SessionWorker::Handle(RunContext& run, iscsi::Completion completion) {
       if (d.event == Event::kUnitAttention) {
         ++uas_[{run.luns[io.lun_index].lun, r.decoded.Triple()}];
       }
-      if (d.event == Event::kBusy || d.event == Event::kTaskSetFull) {
+      if (d.event == Event::kBusy || d.event == Event::kTaskSetFull || d.event == Event::kNotReady) {
         ++io.busy_retries;
       } else {
         ++io.retries;

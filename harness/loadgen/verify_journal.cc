@@ -29,7 +29,7 @@ iscsi::CommandResult ReadWithRetries(iscsi::Session& session, int lun, uint64_t 
         std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - start);
     const RetryDecision d = DecideRetry(r, retries, busy, elapsed, policy);
     if (d.action != RetryAction::kRetry) return r;
-    if (d.event == Event::kBusy || d.event == Event::kTaskSetFull) {
+    if (d.event == Event::kBusy || d.event == Event::kTaskSetFull || d.event == Event::kNotReady) {
       ++busy;
     } else {
       ++retries;
