@@ -250,18 +250,19 @@ bool Connection::Finished(Direction dir) const {
 
 void Connection::Reset(const std::string& reason) {
   if (state_ == State::kClosed) return;
+  // Log first, so that the line is there by the time a peer sees the effect.
+  Log("reset reason=\"" + reason + "\" " + Figures());
   CloseWithReset(&sides_[kClient].fd);
   CloseWithReset(&sides_[kUpstream].fd);
   state_ = State::kClosed;
-  Log("reset reason=\"" + reason + "\" " + Figures());
 }
 
 void Connection::Close(const std::string& reason) {
   if (state_ == State::kClosed) return;
+  Log("closed reason=\"" + reason + "\" " + Figures());
   sides_[kClient].fd.Reset();
   sides_[kUpstream].fd.Reset();
   state_ = State::kClosed;
-  Log("closed reason=\"" + reason + "\" " + Figures());
 }
 
 size_t Connection::Release(std::optional<uint64_t> id, const std::string& reason, TimePoint now) {

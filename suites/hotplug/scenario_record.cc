@@ -8,8 +8,6 @@
 namespace harness::hotplug {
 namespace {
 
-// An open-ended run: long enough for any scenario, ended by RequestStop.
-constexpr std::chrono::hours kOpenEnded{1};
 // How long after the window a stall is still charged to the change: a command caught by
 // the change completes (and lands in the series) after it.
 constexpr double kStallTail_s = 1.0;
@@ -178,30 +176,6 @@ reports::TestResult ScenarioRecord::Finish(std::chrono::steady_clock::duration e
   for (const std::string& p : problems_) r.reason += (r.reason.empty() ? "" : "; ") + p;
   if (dropped_ > 0) r.reason += " (+" + std::to_string(dropped_) + " more)";
   return r;
-}
-
-Result<std::unique_ptr<LoadWindow>> LoadWindow::Begin(loadgen::LoadGenerator* load) {
-  loadgen::Workload workload = load->config().workload;
-  workload.duration = kOpenEnded;
-  workload.io_count = 0;
-  const auto start = std::chrono::steady_clock::now();
-  if (Status s = load->Start(workload); !s.ok()) return s;
-  return std::make_unique<LoadWindow>(load, start);
-}
-
-LoadWindow::~LoadWindow() {
-  if (!finished_) (void)Finish();
-}
-
-double LoadWindow::Now() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-}
-
-Result<loadgen::RunResult> LoadWindow::Finish() {
-  if (finished_) return Status::Error("LoadWindow::Finish: already finished");
-  finished_ = true;
-  load_->RequestStop();
-  return load_->Wait();
 }
 
 }  // namespace harness::hotplug

@@ -1,7 +1,6 @@
 // ScenarioRecord: what one hotplug scenario measured and found, turned into its TestResult
 // (metrics, the IOPS-over-time series of LUN A with the changes marked, and a FAIL reason that
-// names every problem). LoadWindow: the run of LUN A's load that a scenario's changes are
-// timed against.
+// names every problem). A scenario's changes are timed against LUN A's run (LoadWindow).
 #pragma once
 
 #include <chrono>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "harness/loadgen/load_generator.h"
+#include "harness/loadgen/load_window.h"
 #include "reports/report_model.h"
 #include "suites/hotplug/hotplug_config.h"
 #include "suites/hotplug/oracle.h"
@@ -82,29 +82,6 @@ class ScenarioRecord {
 reports::TimeSeries IopsSeries(const loadgen::RunResult& run, int lun, const std::string& name,
                                double offset_s = 0);
 
-// An open-ended run of a load generator, stopped by Finish (or the destructor).
-class LoadWindow {
- public:
-  // Starts `load` running its configured workload until Finish.
-  static Result<std::unique_ptr<LoadWindow>> Begin(loadgen::LoadGenerator* load);
-  // Adopts a run of `load` started at `start`. REQUIRES: load->running(); use Begin.
-  LoadWindow(loadgen::LoadGenerator* load, std::chrono::steady_clock::time_point start)
-      : load_(load), start_(start) {}
-  ~LoadWindow();
-  LoadWindow(const LoadWindow&) = delete;
-  LoadWindow& operator=(const LoadWindow&) = delete;
-
-  // Returns seconds since the run started (the time base of its series).
-  double Now() const;
-  // Returns when the run started.
-  std::chrono::steady_clock::time_point start() const { return start_; }
-  // Stops the run (commands in flight complete) and returns what it measured.
-  Result<loadgen::RunResult> Finish();
-
- private:
-  loadgen::LoadGenerator* load_;
-  std::chrono::steady_clock::time_point start_;
-  bool finished_ = false;
-};
+using loadgen::LoadWindow;
 
 }  // namespace harness::hotplug
