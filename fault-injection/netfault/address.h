@@ -27,7 +27,8 @@ struct SocketAddress {
 
 // Parses "HOST:PORT" or "[V6]:PORT"; port 0 only if `allow_port_zero`. `flag` names the
 // option in errors ("--listen").
-Result<HostPort> ParseHostPort(std::string_view text, bool allow_port_zero, const std::string& flag);
+Result<HostPort> ParseHostPort(std::string_view text, bool allow_port_zero,
+                               const std::string& flag);
 
 // Returns the listen address for `hp`: a numeric address in 127.0.0.0/8, ::1, or
 // "localhost" (127.0.0.1). Anything else is refused: the proxy lets whoever can connect to

@@ -43,8 +43,8 @@ TEST(Options, AcceptsOnlyLoopbackListenAddresses) {
     args[1] = ok;
     EXPECT_TRUE(ParseOptions(args).ok()) << ok;
   }
-  for (const char* bad : {"0.0.0.0:3260", "10.0.0.1:3260", "[::]:3260", "[2001:db8::1]:1",
-                          "example.com:3260"}) {
+  for (const char* bad :
+       {"0.0.0.0:3260", "10.0.0.1:3260", "[::]:3260", "[2001:db8::1]:1", "example.com:3260"}) {
     std::vector<std::string> args = Base();
     args[1] = bad;
     Result<Options> opts = ParseOptions(args);
@@ -92,8 +92,7 @@ TEST(HostPort, SplitsV4V6AndNames) {
   Result<HostPort> name = ParseHostPort("target.local:860", false, "--target");
   ASSERT_TRUE(name.ok());
   EXPECT_EQ(name.value().host, "target.local");
-  EXPECT_NE(ParseHostPort("::1:3260", false, "--target").error().find("[ADDR]"),
-            std::string::npos);
+  EXPECT_NE(ParseHostPort("::1:3260", false, "--target").error().find("[ADDR]"), std::string::npos);
   EXPECT_FALSE(ParseHostPort("host", false, "--target").ok());
   EXPECT_FALSE(ParseHostPort(":3260", false, "--target").ok());
   EXPECT_FALSE(ParseHostPort("host:", false, "--target").ok());
@@ -138,9 +137,9 @@ TEST(CtlArgs, AddTurnsWordsIntoRuleFields) {
                   {"count", 3},
                   {"probability", 0.5},
                   {"seed", 9}}));
-  EXPECT_EQ(Request({"add", "down", "flip", "at", "0x1000", "mask", "0x80"}),
-            json({{"cmd", "add"}, {"dir", "down"}, {"action", "flip"}, {"at", 4096},
-                  {"mask", 128}}));
+  EXPECT_EQ(
+      Request({"add", "down", "flip", "at", "0x1000", "mask", "0x80"}),
+      json({{"cmd", "add"}, {"dir", "down"}, {"action", "flip"}, {"at", 4096}, {"mask", 128}}));
   EXPECT_EQ(Request({"add", "split", "1", "gap", "2", "nth", "1"}),
             json({{"cmd", "add"}, {"action", "split"}, {"split", 1}, {"gap_ms", 2}, {"nth", 1}}));
   EXPECT_EQ(Request({"add", "--dir", "both", "--rate", "64k"}),
@@ -163,8 +162,7 @@ TEST(CtlArgs, AddErrorsNameTheWord) {
             std::string::npos);
   EXPECT_NE(CtlError({"add", "delay"}).find("delay needs a value"), std::string::npos);
   EXPECT_NE(CtlError({"add", "delay", "soon"}).find("soon"), std::string::npos);
-  EXPECT_NE(CtlError({"add", "reset", "probability", "2"}).find("probability"),
-            std::string::npos);
+  EXPECT_NE(CtlError({"add", "reset", "probability", "2"}).find("probability"), std::string::npos);
   EXPECT_NE(CtlError({"add", "reset", "sideways"}).find("sideways"), std::string::npos);
   EXPECT_NE(CtlError({"add", "reset", "conn", "-1"}).find("conn"), std::string::npos);
 }
@@ -197,10 +195,10 @@ TEST(CtlArgs, ControlComesFromTheEnvironment) {
 }
 
 TEST(CtlArgs, FormatsReplies) {
-  const json list = json::parse(
-      R"({"ok":true,"rules":[{"id":1,"hits":4,"skipped":1,"exhausted":true,"held":0,)"
-      R"("bound_conn":3,"rule":{"dir":"up","action":"delay","delay_ms":200,"after":10,)"
-      R"("count":4,"probability":0.5,"nth":1}}]})");
+  const json list =
+      json::parse(R"({"ok":true,"rules":[{"id":1,"hits":4,"skipped":1,"exhausted":true,"held":0,)"
+                  R"("bound_conn":3,"rule":{"dir":"up","action":"delay","delay_ms":200,"after":10,)"
+                  R"("count":4,"probability":0.5,"nth":1}}]})");
   const std::string text = FormatReply({{"cmd", "list"}}, list);
   EXPECT_NE(text.find("1: up delay delay_ms=200 nth=1 (conn 3) after=10 count=4"),
             std::string::npos)

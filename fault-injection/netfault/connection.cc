@@ -168,8 +168,8 @@ bool Connection::ReadOnce(Direction dir, TimePoint now) {
   if (errno == EINTR) return true;
   // The sender reset (or failed): pass a reset on once the bytes before it are delivered.
   src.read_done = true;
-  Log(std::string(dir == Direction::kUp ? "client" : "target") + " read failed: " +
-      std::strerror(errno));
+  Log(std::string(dir == Direction::kUp ? "client" : "target") +
+      " read failed: " + std::strerror(errno));
   pipe.PushEnd(Step::Kind::kPeerReset);
   return true;
 }

@@ -82,8 +82,7 @@ json ControlHandler::Clear(const json& request) {
   if (!id.ok()) return ErrorReply(id.error());
   Result<size_t> cleared = proxy_->ClearRules(id.value());
   if (!cleared.ok()) return ErrorReply(cleared.error());
-  Log("rules cleared " +
-      (id.value() ? "id=" + std::to_string(*id.value()) : std::string("all")));
+  Log("rules cleared " + (id.value() ? "id=" + std::to_string(*id.value()) : std::string("all")));
   return {{"ok", true}, {"cleared", cleared.value()}};
 }
 

@@ -1,6 +1,7 @@
 #include "fault-injection/netfault/ctl_command.h"
 
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -111,8 +112,13 @@ std::string RuleText(const json& r) {
   std::ostringstream out;
   out << r["id"].get<uint64_t>() << ": " << rule["dir"].get<std::string>() << " "
       << rule["action"].get<std::string>();
-  for (const char* field : {"delay_ms", "rate", "drop_bytes", "split", "gap_ms", "at", "mask"}) {
+  for (const char* field : {"delay_ms", "rate", "drop_bytes", "split", "gap_ms", "at"}) {
     if (rule.contains(field)) out << " " << field << "=" << rule[field].dump();
+  }
+  if (rule.contains("mask")) {
+    char mask[8];
+    std::snprintf(mask, sizeof(mask), "0x%02x", rule["mask"].get<unsigned>() & 0xff);
+    out << " mask=" << mask;
   }
   if (rule.contains("conn")) out << " conn=" << rule["conn"].get<uint64_t>();
   if (rule.contains("nth")) out << " nth=" << rule["nth"].get<uint64_t>();

@@ -114,17 +114,16 @@ TEST_F(NetfaultTest, CtlCommandLineAddsListsAndShowsConnections) {
   const ProcessResult conns =
       RunProcess({NETFAULT_CTL_BINARY, "--control", dir_.sock(), "conns"}, seconds(10));
   EXPECT_NE(conns.output.find("1: client=127.0.0.1:"), std::string::npos) << conns.output;
-  const ProcessResult refused = RunProcess(
-      {NETFAULT_CTL_BINARY, "--control", dir_.sock(), "kill-conn", "99"}, seconds(10));
+  const ProcessResult refused =
+      RunProcess({NETFAULT_CTL_BINARY, "--control", dir_.sock(), "kill-conn", "99"}, seconds(10));
   EXPECT_EQ(refused.exit_code, 1) << refused.output;
   EXPECT_NE(refused.output.find("no live connection with id 99"), std::string::npos);
 }
 
 TEST_F(NetfaultTest, RefusesToListenOffLoopback) {
-  const ProcessResult run =
-      RunProcess({NETFAULT_BINARY, "--listen", "0.0.0.0:0", "--target", "127.0.0.1:1",
-                  "--control", dir_.sock() + ".2"},
-                 seconds(10));
+  const ProcessResult run = RunProcess({NETFAULT_BINARY, "--listen", "0.0.0.0:0", "--target",
+                                        "127.0.0.1:1", "--control", dir_.sock() + ".2"},
+                                       seconds(10));
   EXPECT_EQ(run.exit_code, 2) << run.output;
   EXPECT_NE(run.output.find("not a loopback address"), std::string::npos) << run.output;
 }

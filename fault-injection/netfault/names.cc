@@ -9,9 +9,9 @@ struct ActionRow {
 };
 
 constexpr ActionRow kActions[] = {
-    {"delay", Action::kDelay},         {"rate", Action::kRate},   {"blackhole", Action::kBlackhole},
-    {"drop", Action::kDrop},           {"reset", Action::kReset}, {"half-close", Action::kHalfClose},
-    {"flip", Action::kFlip},           {"split", Action::kSplit}, {"stall", Action::kStall},
+    {"delay", Action::kDelay}, {"rate", Action::kRate},   {"blackhole", Action::kBlackhole},
+    {"drop", Action::kDrop},   {"reset", Action::kReset}, {"half-close", Action::kHalfClose},
+    {"flip", Action::kFlip},   {"split", Action::kSplit}, {"stall", Action::kStall},
 };
 
 }  // namespace
@@ -55,11 +55,10 @@ const char* ActionName(Action action) {
 }
 
 std::string FaultLine(const FaultEvent& event) {
-  std::string line = "fault rule=" + std::to_string(event.rule_id) +
-                     " conn=" + std::to_string(event.conn_id) + " dir=" +
-                     DirectionName(event.dir) + " offset=" + std::to_string(event.offset) +
-                     " length=" + std::to_string(event.length) + " action=" +
-                     ActionName(event.action);
+  std::string line =
+      "fault rule=" + std::to_string(event.rule_id) + " conn=" + std::to_string(event.conn_id) +
+      " dir=" + DirectionName(event.dir) + " offset=" + std::to_string(event.offset) +
+      " length=" + std::to_string(event.length) + " action=" + ActionName(event.action);
   if (!event.detail.empty()) line += " " + event.detail;
   return line;
 }

@@ -85,8 +85,7 @@ TEST(Pipe, PartialSendsKeepTheBytesInOrder) {
 
 TEST(Pipe, DelayHoldsEachChunkAndKeepsOrder) {
   RuleEngine engine;
-  const uint64_t id =
-      AddRule(&engine, Action::kDelay, [](RuleSpec* s) { s->delay_ms = 100; });
+  const uint64_t id = AddRule(&engine, Action::kDelay, [](RuleSpec* s) { s->delay_ms = 100; });
   Pipe pipe(1, Direction::kUp);
   TimePoint now = kStart;
   pipe.Push(&engine, "first", now);

@@ -59,7 +59,8 @@ Result<std::string> Proxy::Listen() {
   const std::string wanted = FormatAddress(config_.listen.get(), config_.listen.length);
   if (bind(listen_.get(), config_.listen.get(), config_.listen.length) != 0)
     return Status::Error(Errno("--listen " + wanted + ": bind"));
-  if (listen(listen_.get(), 128) != 0) return Status::Error(Errno("--listen " + wanted + ": listen"));
+  if (listen(listen_.get(), 128) != 0)
+    return Status::Error(Errno("--listen " + wanted + ": listen"));
   sockaddr_storage bound{};
   socklen_t length = sizeof(bound);
   if (getsockname(listen_.get(), reinterpret_cast<sockaddr*>(&bound), &length) != 0)

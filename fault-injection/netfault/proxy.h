@@ -24,12 +24,12 @@
 namespace reftarget::netfault {
 
 struct ProxyConfig {
-  SocketAddress listen;              // A loopback address (port 0: pick one).
-  SocketAddress target;              // Where each accepted connection is forwarded.
-  std::string target_name;           // For logs and `ping`.
-  uint64_t max_buffer = 1 << 20;     // Queued bytes per direction before reads stop.
+  SocketAddress listen;           // A loopback address (port 0: pick one).
+  SocketAddress target;           // Where each accepted connection is forwarded.
+  std::string target_name;        // For logs and `ping`.
+  uint64_t max_buffer = 1 << 20;  // Queued bytes per direction before reads stop.
   uint32_t connect_timeout_ms = 10000;
-  size_t max_connections = 1024;     // Further accepts are reset at once (and logged).
+  size_t max_connections = 1024;  // Further accepts are reset at once (and logged).
 };
 
 class Proxy {

@@ -122,8 +122,8 @@ Plan RuleEngine::Process(StreamState* stream, std::string data, TimePoint now) {
   return plan;
 }
 
-bool RuleEngine::Segment(StreamState* stream, std::string* data, uint64_t base, size_t p,
-                         size_t q, TimePoint now, Plan* plan) {
+bool RuleEngine::Segment(StreamState* stream, std::string* data, uint64_t base, size_t p, size_t q,
+                         TimePoint now, Plan* plan) {
   uint64_t delay_ms = 0;
   uint64_t rate = 0;
   uint64_t max_send = 0;
@@ -236,8 +236,8 @@ bool RuleEngine::Segment(StreamState* stream, std::string* data, uint64_t base, 
   return true;
 }
 
-void RuleEngine::Flip(Entry* entry, StreamState* stream, std::string* data, uint64_t base,
-                      size_t p, size_t q, Plan* plan) {
+void RuleEngine::Flip(Entry* entry, StreamState* stream, std::string* data, uint64_t base, size_t p,
+                      size_t q, Plan* plan) {
   RuleState& state = entry->state;
   const RuleSpec& spec = state.spec;
   StreamState::PerRule* per = PerRuleOf(stream, *entry);
@@ -271,11 +271,10 @@ void RuleEngine::Flip(Entry* entry, StreamState* stream, std::string* data, uint
   }
   if (flipped == 0) return;
   // One line per chunk, not per byte: the offsets of the first and last flipped byte.
-  plan->faults.push_back(FaultEvent{state.id, stream->conn_id, stream->dir, first,
-                                    last - first + 1, Action::kFlip,
-                                    "mask=" + MaskText(spec.mask) +
-                                        " flipped=" + std::to_string(flipped) +
-                                        " last=" + std::to_string(last)});
+  plan->faults.push_back(
+      FaultEvent{state.id, stream->conn_id, stream->dir, first, last - first + 1, Action::kFlip,
+                 "mask=" + MaskText(spec.mask) + " flipped=" + std::to_string(flipped) +
+                     " last=" + std::to_string(last)});
 }
 
 }  // namespace reftarget::netfault

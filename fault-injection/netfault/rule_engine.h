@@ -23,9 +23,9 @@ struct StreamState {
   enum class End { kOpen, kReset, kHalfClosed };
   // Per rule and stream: one-shot flag, a drop in progress, the draw generator.
   struct PerRule {
-    bool fired = false;       // A one-shot fired here; rate/blackhole: first chunk logged.
-    uint64_t drop_left = 0;   // Bytes a kDrop firing still has to discard.
-    uint64_t rng = 0;         // SplitMix64 state, seeded from (rule seed, conn, dir).
+    bool fired = false;      // A one-shot fired here; rate/blackhole: first chunk logged.
+    uint64_t drop_left = 0;  // Bytes a kDrop firing still has to discard.
+    uint64_t rng = 0;        // SplitMix64 state, seeded from (rule seed, conn, dir).
   };
 
   uint64_t conn_id;
@@ -107,8 +107,8 @@ class RuleEngine {
   bool Segment(StreamState* stream, std::string* data, uint64_t base, size_t p, size_t q,
                TimePoint now, Plan* plan);
   // Applies flip rule `entry` to data[p, q).
-  void Flip(Entry* entry, StreamState* stream, std::string* data, uint64_t base, size_t p,
-            size_t q, Plan* plan);
+  void Flip(Entry* entry, StreamState* stream, std::string* data, uint64_t base, size_t p, size_t q,
+            Plan* plan);
 
   const uint64_t seed_;
   uint64_t next_id_ = 1;

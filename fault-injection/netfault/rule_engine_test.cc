@@ -158,7 +158,8 @@ std::vector<bool> DelayedChunks(uint64_t engine_seed, std::optional<uint64_t> ru
   AddRule(&engine, spec);
   StreamState stream(1, Direction::kUp);
   std::vector<bool> out;
-  for (int i = 0; i < chunks; ++i) out.push_back(!engine.Process(&stream, "x", kNow).faults.empty());
+  for (int i = 0; i < chunks; ++i)
+    out.push_back(!engine.Process(&stream, "x", kNow).faults.empty());
   return out;
 }
 

@@ -43,10 +43,14 @@ Result<uint64_t> IntField(const json& object, const std::string& field, uint64_t
 // The fields each action takes besides the common ones.
 const std::map<Action, std::set<std::string>>& ActionFields() {
   static const std::map<Action, std::set<std::string>> kFields = {
-      {Action::kDelay, {"delay_ms"}},     {Action::kRate, {"rate"}},
-      {Action::kBlackhole, {}},           {Action::kDrop, {"drop_bytes"}},
-      {Action::kReset, {}},               {Action::kHalfClose, {}},
-      {Action::kFlip, {"at", "mask"}},    {Action::kSplit, {"split", "gap_ms"}},
+      {Action::kDelay, {"delay_ms"}},
+      {Action::kRate, {"rate"}},
+      {Action::kBlackhole, {}},
+      {Action::kDrop, {"drop_bytes"}},
+      {Action::kReset, {}},
+      {Action::kHalfClose, {}},
+      {Action::kFlip, {"at", "mask"}},
+      {Action::kSplit, {"split", "gap_ms"}},
       {Action::kStall, {}},
   };
   return kFields;
@@ -147,7 +151,8 @@ Result<RuleSpec> RuleFromJson(const json& object) {
   static const std::set<std::string> kCommon = {"cmd",   "dir",         "action", "conn", "nth",
                                                 "after", "probability", "count",  "seed"};
   std::set<std::string> action_fields;
-  for (const auto& [action, fields] : ActionFields()) action_fields.insert(fields.begin(), fields.end());
+  for (const auto& [action, fields] : ActionFields())
+    action_fields.insert(fields.begin(), fields.end());
   for (const auto& item : object.items()) {
     if (!kCommon.count(item.key()) && !action_fields.count(item.key()))
       return Status::Error("unknown rule field '" + item.key() + "'");
@@ -214,9 +219,8 @@ json RuleToJson(const RuleSpec& spec) {
 }
 
 json RuleStateToJson(const RuleState& state, size_t held) {
-  json out = {{"id", state.id},           {"rule", RuleToJson(state.spec)},
-              {"hits", state.hits},       {"skipped", state.skipped},
-              {"exhausted", state.Exhausted()}, {"held", held}};
+  json out = {{"id", state.id},           {"rule", RuleToJson(state.spec)}, {"hits", state.hits},
+              {"skipped", state.skipped}, {"exhausted", state.Exhausted()}, {"held", held}};
   if (state.bound_conn) out["bound_conn"] = *state.bound_conn;
   return out;
 }

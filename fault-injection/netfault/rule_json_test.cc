@@ -68,8 +68,8 @@ TEST(RuleJson, CanonicalFormReadsBack) {
   for (const char* text :
        {R"({"action":"delay","delay_ms":5,"dir":"down","conn":4,"count":2,"seed":1})",
         R"({"action":"flip","mask":3,"after":100,"probability":0.25})",
-        R"({"action":"split","split":9,"gap_ms":1,"nth":3})",
-        R"({"action":"rate","rate":1000})", R"({"action":"drop"})", R"({"action":"stall"})"}) {
+        R"({"action":"split","split":9,"gap_ms":1,"nth":3})", R"({"action":"rate","rate":1000})",
+        R"({"action":"drop"})", R"({"action":"stall"})"}) {
     Result<RuleSpec> first = RuleFromJson(json::parse(text));
     ASSERT_TRUE(first.ok()) << text << ": " << first.error();
     const json canonical = RuleToJson(first.value());
@@ -104,8 +104,7 @@ TEST(RuleJson, ErrorsNameTheField) {
 }
 
 TEST(RuleJson, RefusesUnknownFieldsAndFieldsOfAnotherAction) {
-  EXPECT_NE(ErrorFor(R"({"action":"reset","directon":"up"})").find("directon"),
-            std::string::npos);
+  EXPECT_NE(ErrorFor(R"({"action":"reset","directon":"up"})").find("directon"), std::string::npos);
   const std::string wrong = ErrorFor(R"({"action":"delay","delay_ms":5,"gap_ms":2})");
   EXPECT_NE(wrong.find("gap_ms"), std::string::npos);
   EXPECT_NE(wrong.find("delay"), std::string::npos);

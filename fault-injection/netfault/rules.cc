@@ -5,7 +5,8 @@
 namespace reftarget::netfault {
 
 Status ValidateRule(const RuleSpec& spec) {
-  if (spec.conn && spec.nth) return Status::Error("rule fields 'conn' and 'nth' exclude each other");
+  if (spec.conn && spec.nth)
+    return Status::Error("rule fields 'conn' and 'nth' exclude each other");
   if (spec.conn && *spec.conn == 0) return Status::Error("rule field 'conn' is 0 (ids start at 1)");
   if (spec.nth && *spec.nth == 0) return Status::Error("rule field 'nth' is 0 (1 = the next one)");
   if (spec.count && *spec.count == 0) return Status::Error("rule field 'count' is 0");

@@ -53,13 +53,13 @@ struct RuleSpec {
   double probability = 1.0;       // Chance per chunk (per byte for kFlip without `at`).
   std::optional<uint64_t> seed;   // Seed of this rule's draws; nullopt: engine seed ^ id.
   Action action = Action::kDelay;
-  uint32_t delay_ms = 0;           // kDelay: 1..kMaxDelayMs.
-  uint64_t rate = 0;               // kRate: bytes per second, 1..kMaxRate.
-  uint64_t drop_bytes = 0;         // kDrop: bytes per firing; 0 = the rest of the chunk.
-  std::optional<uint64_t> at;      // kFlip: the one stream offset to flip.
-  uint8_t mask = 0x01;             // kFlip: XOR mask, nonzero.
-  uint64_t split = 0;              // kSplit: largest send(), 1..kMaxSplit.
-  uint32_t gap_ms = 0;             // kSplit: pause between sends, 0..kMaxGapMs.
+  uint32_t delay_ms = 0;       // kDelay: 1..kMaxDelayMs.
+  uint64_t rate = 0;           // kRate: bytes per second, 1..kMaxRate.
+  uint64_t drop_bytes = 0;     // kDrop: bytes per firing; 0 = the rest of the chunk.
+  std::optional<uint64_t> at;  // kFlip: the one stream offset to flip.
+  uint8_t mask = 0x01;         // kFlip: XOR mask, nonzero.
+  uint64_t split = 0;          // kSplit: largest send(), 1..kMaxSplit.
+  uint32_t gap_ms = 0;         // kSplit: pause between sends, 0..kMaxGapMs.
 };
 
 // Returns Ok if every field of `spec` that its action uses is in range; the error names
@@ -92,7 +92,7 @@ struct FaultEvent {
   uint64_t offset = 0;  // Stream offset of the first byte affected.
   uint64_t length = 0;  // Bytes affected (0 for state changes such as reset).
   Action action = Action::kDelay;
-  std::string detail;   // Action parameters, e.g. "delay_ms=200".
+  std::string detail;  // Action parameters, e.g. "delay_ms=200".
 };
 
 }  // namespace reftarget::netfault

@@ -240,9 +240,17 @@ ProcessResult RunProcess(const std::vector<std::string>& argv_in, Millis timeout
 }
 
 Status NetfaultProcess::Start(uint16_t target_port, const std::vector<std::string>& extra) {
-  std::vector<std::string> args = {NETFAULT_BINARY, "--listen", "127.0.0.1:0", "--target",
-                                   "127.0.0.1:" + std::to_string(target_port), "--control",
-                                   dir_.sock(), "--log", dir_.log(), "--seed", "1234"};
+  std::vector<std::string> args = {NETFAULT_BINARY,
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--target",
+                                   "127.0.0.1:" + std::to_string(target_port),
+                                   "--control",
+                                   dir_.sock(),
+                                   "--log",
+                                   dir_.log(),
+                                   "--seed",
+                                   "1234"};
   args.insert(args.end(), extra.begin(), extra.end());
   std::vector<char*> argv = Argv(args);
   int out_pipe[2];

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "harness/common/status.h"
+#include "harness/loadgen/fine_rate.h"
 #include "harness/loadgen/run_result.h"
 #include "harness/process/proc_usage.h"
 #include "suites/hotplug/hotplug_config.h"
@@ -82,22 +83,9 @@ struct Baseline {
 Baseline BaselineOf(const std::vector<loadgen::SeriesPoint>& points, double from_s = 0,
                     double to_s = 1e300, double min_point_s = 0.99);
 
-// A stretch of a run, in seconds since its start.
-struct Span {
-  double t0_s = 0;
-  double t1_s = 0;
-};
-
-// LUN A's completion rate over some spans.
-struct Rate {
-  double iops = 0;
-  double seconds = 0;  // the spans' total length
-};
-
-// Returns the completions per second over `spans` (disjoint), from `fine` (completions per
-// bin of `bin_s` seconds since the start; a bin past the end of `fine` holds none). A bin
-// partly inside a span counts in proportion to the overlap.
-Rate RateOver(const std::vector<uint32_t>& fine, double bin_s, const std::vector<Span>& spans);
+using loadgen::Rate;
+using loadgen::RateOver;
+using loadgen::Span;
 
 // Returns "" if LUN A's rate in the change slots is at least `min_ratio` x its rate in the
 // quiet slots interleaved with them, otherwise the figures. No quiet time fails.
