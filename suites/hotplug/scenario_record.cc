@@ -23,18 +23,6 @@ std::string Fixed(double v, int digits) {
 
 }  // namespace
 
-ScenarioRecord::ScenarioRecord(std::string name, std::string family, std::string clause)
-    : name_(std::move(name)), family_(std::move(family)), clause_(std::move(clause)) {}
-
-void ScenarioRecord::Fail(const std::string& why) {
-  if (std::find(problems_.begin(), problems_.end(), why) != problems_.end()) return;
-  if (problems_.size() < kMaxReasons) {
-    problems_.push_back(why);
-  } else {
-    ++dropped_;
-  }
-}
-
 void ScenarioRecord::Change(double t0_s, double t1_s, std::string label, double op_ms,
                             double slot_s) {
   markers_.push_back(reports::SeriesMarker{t0_s, std::nullopt, std::move(label)});
@@ -145,37 +133,17 @@ void ScenarioRecord::JudgeLunA(const loadgen::RunResult& run, int lun, double su
     iops.markers.push_back(reports::SeriesMarker{window_t0_, window_t1_, "change window"});
   }
   const double end = iops.points.empty() ? 0 : iops.points.back().t_s + 1;
-  series_.insert(series_.begin(), std::move(iops));
+  series().insert(series().begin(), std::move(iops));
   if (yardstick > 0 && !quiet_slots_.empty()) {
     // The floor LUN A must stay above, drawn as a dashed reference line.
     const double floor = thresholds.min_iops_ratio * yardstick;
-    series_.insert(
-        series_.begin() + 1,
+    series().insert(
+        series().begin() + 1,
         reports::TimeSeries{"lun_a_iops_floor_" + Fixed(100 * thresholds.min_iops_ratio, 0) + "pct",
                             "IOPS",
                             {{0, floor}, {end, floor}},
                             {}});
   }
-}
-
-reports::TestResult ScenarioRecord::Finish(std::chrono::steady_clock::duration elapsed) const {
-  reports::TestResult r;
-  r.suite = "hotplug";
-  r.name = name_;
-  r.family = family_;
-  r.clause = clause_;
-  r.duration_s = std::chrono::duration<double>(elapsed).count();
-  r.metrics = metrics_;
-  r.series = series_;
-  if (!failed()) {
-    r.outcome = reports::Outcome::kPass;
-    for (const std::string& n : notes_) r.reason += (r.reason.empty() ? "" : "; ") + n;
-    return r;
-  }
-  r.outcome = reports::Outcome::kFail;
-  for (const std::string& p : problems_) r.reason += (r.reason.empty() ? "" : "; ") + p;
-  if (dropped_ > 0) r.reason += " (+" + std::to_string(dropped_) + " more)";
-  return r;
 }
 
 }  // namespace harness::hotplug

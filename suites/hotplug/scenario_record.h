@@ -12,23 +12,17 @@
 #include "harness/loadgen/load_generator.h"
 #include "harness/loadgen/load_window.h"
 #include "reports/report_model.h"
+#include "reports/result_builder.h"
 #include "suites/hotplug/hotplug_config.h"
 #include "suites/hotplug/oracle.h"
 
 namespace harness::hotplug {
 
-class ScenarioRecord {
+class ScenarioRecord : public reports::ResultBuilder {
  public:
   // `name` is the stable id "hotplug.Family.Test".
-  ScenarioRecord(std::string name, std::string family, std::string clause);
-
-  // Adds a problem; the scenario FAILs. The first kMaxReasons distinct problems are quoted,
-  // the rest counted ("+3 more").
-  void Fail(const std::string& why);
-  bool failed() const { return !problems_.empty() || dropped_ > 0; }
-  // Adds an observation that does not fail the scenario (shown as a PASS's reason).
-  void Note(const std::string& what) { notes_.push_back(what); }
-  void Metric(const std::string& key, double value) { metrics_[key] = value; }
+  ScenarioRecord(std::string name, std::string family, std::string clause)
+      : ResultBuilder("hotplug", std::move(name), std::move(family), std::move(clause)) {}
   // Marks a change made from `t0_s` to `t1_s` (seconds since LUN A's run started; its
   // command took `op_ms`) and counts it. Its slot, the time charged to it, lasts at least
   // `slot_s`. The change window runs from the first change's start to the last one's end.
@@ -39,7 +33,6 @@ class ScenarioRecord {
   int changes() const { return changes_; }
   double window_t0() const { return window_t0_; }
   double window_t1() const { return window_t1_; }
-  void AddSeries(reports::TimeSeries series) { series_.push_back(std::move(series)); }
   // Takes LUN A's IOPS in [from_s, to_s] as its lead-in instead of the stretch before the
   // first change: for a scenario that adds load of its own before the change (a second
   // generator), so that the reported ratio measures the change and not the extra load.
@@ -56,19 +49,8 @@ class ScenarioRecord {
   void JudgeLunA(const loadgen::RunResult& run, int lun, double suite_baseline_iops,
                  const std::string& expected_triple, const Thresholds& thresholds);
 
-  // Returns the result: PASS with the metrics, or FAIL with every problem as the reason.
-  reports::TestResult Finish(std::chrono::steady_clock::duration elapsed) const;
-
-  static constexpr size_t kMaxReasons = 4;
-
  private:
-  std::string name_, family_, clause_;
-  std::vector<std::string> problems_;
-  std::vector<std::string> notes_;
-  size_t dropped_ = 0;
-  std::map<std::string, double> metrics_;
   std::vector<reports::SeriesMarker> markers_;
-  std::vector<reports::TimeSeries> series_;
   std::vector<double> op_ms_;
   std::vector<Span> change_slots_;
   std::vector<Span> quiet_slots_;
