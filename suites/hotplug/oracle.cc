@@ -61,11 +61,6 @@ std::string JudgeLoadUnitAttentions(uint64_t seen, uint64_t changes,
          " (expected once per change)";
 }
 
-double PointIops(const loadgen::SeriesPoint& point) {
-  if (!(point.seconds > 0)) return 0;
-  return static_cast<double>(point.counters.reads + point.counters.writes) / point.seconds;
-}
-
 WindowStats Window(const std::vector<loadgen::SeriesPoint>& points, double t0_s, double t1_s,
                    double min_point_s) {
   WindowStats w;

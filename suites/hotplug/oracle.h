@@ -21,6 +21,7 @@
 #include "harness/loadgen/fine_rate.h"
 #include "harness/loadgen/run_result.h"
 #include "harness/process/proc_usage.h"
+#include "suites/common/load_series.h"
 #include "suites/hotplug/hotplug_config.h"
 
 namespace harness::hotplug {
@@ -52,8 +53,7 @@ std::string JudgeIdleProbe(const NexusProbe& probe, const std::string& expected_
 std::string JudgeLoadUnitAttentions(uint64_t seen, uint64_t changes,
                                     const std::string& expected_triple);
 
-// Returns the completions per second of one series point (reads + writes over its length).
-double PointIops(const loadgen::SeriesPoint& point);
+using suites::PointIops;
 
 // LUN A over a window of its per-second series.
 struct WindowStats {

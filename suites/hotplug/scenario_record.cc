@@ -11,7 +11,6 @@ namespace {
 // How long after the window a stall is still charged to the change: a command caught by
 // the change completes (and lands in the series) after it.
 constexpr double kStallTail_s = 1.0;
-constexpr double kMinDrawnPoint_s = 0.5;
 // The first moments of a run fill the queue; they are no one's yardstick.
 constexpr double kRampUp_s = 0.25;
 
@@ -31,22 +30,6 @@ void ScenarioRecord::Change(double t0_s, double t1_s, std::string label, double 
   if (changes_ == 0) window_t0_ = t0_s;
   window_t1_ = std::max(window_t1_, t1_s);
   ++changes_;
-}
-
-reports::TimeSeries IopsSeries(const loadgen::RunResult& run, int lun, const std::string& name,
-                               double offset_s) {
-  reports::TimeSeries s;
-  s.name = name;
-  s.unit = "IOPS";
-  if (const loadgen::LunResult* l = run.Lun(lun)) {
-    for (const loadgen::SeriesPoint& p : l->series) {
-      // A run's last point is the fraction of a second left when it stopped, drained without
-      // new I/O: its rate says nothing about the target, so it is not drawn.
-      if (p.seconds < kMinDrawnPoint_s) continue;
-      s.points.push_back(reports::TimePoint{std::max(0.0, p.t + offset_s), PointIops(p)});
-    }
-  }
-  return s;
 }
 
 void ScenarioRecord::JudgeLunA(const loadgen::RunResult& run, int lun, double suite_baseline_iops,

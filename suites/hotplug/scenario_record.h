@@ -13,6 +13,7 @@
 #include "harness/loadgen/load_window.h"
 #include "reports/report_model.h"
 #include "reports/result_builder.h"
+#include "suites/common/load_series.h"
 #include "suites/hotplug/hotplug_config.h"
 #include "suites/hotplug/oracle.h"
 
@@ -59,11 +60,7 @@ class ScenarioRecord : public reports::ResultBuilder {
   double lead_in_from_ = -1, lead_in_to_ = -1;  // < 0: from the start to the first change
 };
 
-// Returns LUN `lun`'s IOPS per point of `run` as a report series named `name`, its times
-// shifted by `offset_s` (to line a second generator's run up with LUN A's).
-reports::TimeSeries IopsSeries(const loadgen::RunResult& run, int lun, const std::string& name,
-                               double offset_s = 0);
-
+using suites::IopsSeries;
 using loadgen::LoadWindow;
 
 }  // namespace harness::hotplug
