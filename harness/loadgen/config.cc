@@ -119,6 +119,10 @@ Status ValidateWorkload(const Workload& w) {
     if (b.weight == 0)
       return Status::Error("Workload.block_sizes: weight 0 for " + std::to_string(b.bytes));
   }
+  if (!(w.rate_iops >= 0) || w.rate_iops > 10'000'000) {
+    return Status::Error("Workload.rate_iops: " + std::to_string(w.rate_iops) +
+                         " is out of range 0..10000000");
+  }
   if (w.io_count == 0 && w.duration.count() <= 0) {
     return Status::Error("Workload.duration: must be > 0 when io_count is 0");
   }

@@ -42,6 +42,11 @@ struct Workload {
   std::chrono::milliseconds duration{10000};
   uint64_t io_count = 0;
   bool fua = false;   // WRITE(16) with FUA=1 (SBC-3 §5.34): acknowledged means on the medium
+  // New I/Os per second per (session, LUN) stream, at most queue_depth in flight; 0: as fast
+  // as the queue depth allows. A fixed rate below saturation (fio's rate_iops) makes a
+  // stream's throughput and latency a measure of its target alone, not of how much CPU the
+  // other streams on a shared machine took.
+  double rate_iops = 0;
   uint64_t seed = 0;  // 0: a random seed (reported in the result)
 };
 

@@ -161,6 +161,25 @@ TEST_F(LoadgenIntegrationTest, TwoSessionsTwoLunsThreeSecondsClean) {
   EXPECT_TRUE(torn_report.value().torn_tail);
 }
 
+// Workload.rate_iops: a fixed rate per (session, LUN) stream, far below what the target
+// could do, is what the stream completes (fio's rate_iops).
+TEST_F(LoadgenIntegrationTest, RateLimitedStreamsHoldTheirRate) {
+  LoadConfig c = Config(1, {0, 1});
+  c.workload.rate_iops = 400;
+  c.workload.duration = milliseconds(2000);
+  auto gen = LoadGenerator::Create(c);
+  ASSERT_TRUE(gen.ok()) << gen.error();
+  Result<RunResult> run = gen.value()->Run();
+  ASSERT_TRUE(run.ok()) << run.error();
+  EXPECT_TRUE(run.value().ok()) << Samples(run.value());
+  for (const LunResult& l : run.value().luns) {
+    const uint64_t ios = l.totals.reads + l.totals.writes;
+    // 2 s at 400/s: 800, +1 for the first I/O at t=0; a slow second may lose a few.
+    EXPECT_LE(ios, 802u) << "LUN " << l.lun;
+    EXPECT_GE(ios, 720u) << "LUN " << l.lun;
+  }
+}
+
 TEST_F(LoadgenIntegrationTest, WritesBehindTheGeneratorsBackAreFound) {
   LoadConfig c = Config(1, {0});
   c.ranges[c.luns[0]] = LbaRange{0, 256};

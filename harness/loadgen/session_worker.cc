@@ -91,6 +91,15 @@ void SessionWorker::Run(RunContext& run, const std::vector<LbaRange>& slices) {
     if (run.end && now < *run.end) {
       wait = std::min(wait, duration_cast<milliseconds>(*run.end - now) + milliseconds(1));
     }
+    if (run.workload.rate_iops > 0 && !Stopping(run, now)) {
+      for (const Stream& s : streams_) {
+        if (s.owned >= run.config->queue_depth) continue;
+        const auto due = run.start + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(
+                                             static_cast<double>(s.issued) / run.workload.rate_iops));
+        wait = std::min(wait, duration_cast<milliseconds>(due - now) + milliseconds(1));
+      }
+    }
     wait = std::max(wait, milliseconds(0));
     if (in_flight_.empty()) {
       // Nothing to wait for but time (back-off, or writes blocked by another session's
@@ -108,6 +117,10 @@ void SessionWorker::Fill(RunContext& run, Clock::time_point now) {
   for (size_t i = 0; i < streams_.size(); ++i) {
     Stream& s = streams_[i];
     while (s.owned < qd && (run.workload.io_count == 0 || s.issued < run.workload.io_count)) {
+      if (run.workload.rate_iops > 0 &&
+          static_cast<double>(s.issued) >= run.Seconds(now) * run.workload.rate_iops + 1) {
+        break;  // ahead of the rate: NextIssue() says when the next one is due
+      }
       std::optional<Io> io = Pick(run, i);
       if (!io) break;
       ++s.owned;

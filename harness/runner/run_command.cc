@@ -26,6 +26,7 @@
 #include "reports/markdown_writer.h"
 #include "reports/report_io.h"
 #include "suites/hotplug/hotplug_suite.h"
+#include "suites/isolation/isolation_suite.h"
 
 namespace harness::runner {
 namespace {
@@ -152,6 +153,7 @@ std::vector<std::unique_ptr<Suite>> AllSuites() {
   std::vector<std::unique_ptr<Suite>> suites;
   suites.push_back(std::make_unique<ConformanceSuite>());
   suites.push_back(std::make_unique<hotplug::HotplugSuite>());
+  suites.push_back(std::make_unique<isolation::IsolationSuite>());
   return suites;
 }
 

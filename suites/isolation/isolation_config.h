@@ -28,7 +28,11 @@ struct IsolationConfig {
   std::chrono::milliseconds fault{5000};      // the fault window (most kinds)
   std::chrono::milliseconds long_hang{10000}; // the bounded hang ("60 s" in full)
   std::chrono::milliseconds recovery{4000};   // after the fault is cleared
-  // Each LUN's load: 4 KiB random, 70% reads, queue depth 8, on its own session.
+  // Each LUN's load: 4 KiB random, 70% reads, on its own session, at a fixed rate well below
+  // what the 2-core machine can do (at most queue_depth in flight). Flat out, the four loads
+  // would share the CPUs, and a faulty LUN failing fast would take CPU time from the others:
+  // their throughput would measure the machine, not the target's isolation.
+  double rate_iops = 1000;
   int queue_depth = 8;
   int read_percent = 70;
   uint32_t io_bytes = 4096;

@@ -1,0 +1,160 @@
+#include "suites/isolation/fault_kinds.h"
+
+#include <nlohmann/json.hpp>
+
+namespace harness::isolation {
+namespace {
+
+constexpr char kReadError[] = "03/11/00";   // UNRECOVERED READ ERROR
+constexpr char kWriteError[] = "03/0c/00";  // WRITE ERROR
+constexpr char kNoSpace[] = "07/27/07";     // SPACE ALLOCATION FAILED WRITE PROTECT
+
+// Returns an inject function adding one faultfs rule on `lun`'s file: `fields` plus "file".
+std::function<Status(IsolationContext&)> Rule(LunIndex lun, nlohmann::json fields) {
+  return [lun, fields](IsolationContext& ctx) -> Status {
+    nlohmann::json rule = fields;
+    rule["file"] = ctx.luns[lun].faultfs_file;
+    return ctx.luns[lun].faultfs->AddRule(rule).status();
+  };
+}
+
+}  // namespace
+
+const std::vector<FaultKind>& FaultKinds() {
+  static const std::vector<FaultKind> kKinds = [] {
+    std::vector<FaultKind> k;
+    {
+      FaultKind f;
+      f.name = "isolation.Backend.ReadEio";
+      f.family = "Backend";
+      f.clause = "TEST-PLAN T28, S17: EIO on reads gives 03/11/00; other LUNs unaffected";
+      f.faulty = {kFaultyFile};
+      f.inject = Rule(kFaultyFile, {{"op", "read"}, {"errno", "EIO"}});
+      f.rule.required_senses = {kReadError};
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Backend.WriteEio";
+      f.family = "Backend";
+      f.clause = "TEST-PLAN T29, S17: EIO on writes gives 03/0C/00";
+      f.faulty = {kFaultyFile};
+      f.inject = Rule(kFaultyFile, {{"op", "write"}, {"errno", "EIO"}});
+      f.rule.required_senses = {kWriteError};
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Backend.FsyncEio";
+      f.family = "Backend";
+      f.clause = "TEST-PLAN T29, S18: a failed fsync gives 03/0C/00 to SYNCHRONIZE CACHE, which "
+                 "never reports GOOD again (fsyncgate)";
+      f.faulty = {kFaultyFile};
+      f.inject = Rule(kFaultyFile, {{"op", "fsync"}, {"errno", "EIO"}});
+      f.rule.allowed_senses = {kWriteError};  // a FUA write syncs too
+      f.probe_flush = true;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Backend.WriteEnospc";
+      f.family = "Backend";
+      f.clause = "TEST-PLAN T30, S17: ENOSPC on writes gives 07/27/07; reads still work";
+      f.faulty = {kFaultyFile};
+      f.inject = Rule(kFaultyFile, {{"op", "write"}, {"errno", "ENOSPC"}});
+      f.rule.required_senses = {kNoSpace};
+      f.rule.allowed_senses = {kWriteError};
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Backend.BlockReadEio";
+      f.family = "Backend";
+      f.clause = "TEST-PLAN T28: EIO under a loop device gives the BLOCK LUN 03/11/00";
+      f.faulty = {kFaultyBlock};
+      f.inject = Rule(kFaultyBlock, {{"op", "read"}, {"errno", "EIO"}});
+      f.rule.required_senses = {kReadError};
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Backend.BlockWriteEio";
+      f.family = "Backend";
+      f.clause = "TEST-PLAN T29: EIO on writes under a loop device gives 03/0C/00";
+      f.faulty = {kFaultyBlock};
+      f.inject = Rule(kFaultyBlock, {{"op", "write"}, {"errno", "EIO"}});
+      f.rule.required_senses = {kWriteError};
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Latency.Delay200ms";
+      f.family = "Latency";
+      f.clause = "TEST-PLAN T32: 200 ms per backstore call slows only its own LUN, which "
+                 "completes correctly";
+      f.faulty = {kFaultyFile};
+      f.inject = Rule(kFaultyFile, {{"op", "any"}, {"delay_ms", 200}});
+      f.rule.errors_allowed = false;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Hang.Bounded";
+      f.family = "Hang";
+      f.clause = "TEST-PLAN T31, S21: every call hangs, then returns; TMFs answered within 2 s, "
+                 "the LUN fenced, never a false abort; other LUNs and logins unaffected";
+      f.faulty = {kFaultyFile};
+      f.inject = Rule(kFaultyFile, {{"op", "any"}, {"hang", true}});
+      f.rule.timeouts_allowed = true;
+      f.long_window = true;
+      f.probe_tmf = true;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Hang.Endless";
+      f.family = "Hang";
+      f.clause = "TEST-PLAN T31: a BLOCK LUN whose every call hangs until the fault is cleared";
+      f.faulty = {kFaultyBlock};
+      f.inject = Rule(kFaultyBlock, {{"op", "any"}, {"hang", true}});
+      f.rule.timeouts_allowed = true;
+      f.probe_tmf = true;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Backing.FileUnlinked";
+      f.family = "Backing";
+      f.clause = "TEST-PLAN T34: the FILEIO backing file unlinked under a live LUN: the open "
+                 "file keeps serving, nothing crashes";
+      f.faulty = {kFaultyFile};
+      f.inject = [](IsolationContext& ctx) -> Status {
+        std::error_code ec;
+        std::filesystem::remove(ctx.file_fs->PathOf(ctx.luns[kFaultyFile].faultfs_file), ec);
+        if (ec) return Status::Error("unlinking the backing file: " + ec.message());
+        return Status::Ok();
+      };
+      f.clear = [](IsolationContext&) { return Status::Ok(); };
+      f.rule.errors_allowed = false;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Backing.FaultfsKilled";
+      f.family = "Backing";
+      f.clause = "TEST-PLAN T34: the file system under a FILEIO LUN dies (FUSE daemon killed, "
+                 "ENOTCONN): errors with sense on it, no crash, the others unaffected";
+      f.faulty = {kFaultyFile};
+      f.inject = [](IsolationContext& ctx) { return ctx.file_fs->Kill(); };
+      f.clear = [](IsolationContext&) { return Status::Ok(); };
+      f.rule.allowed_senses = {kReadError, kWriteError, "04/44/00"};
+      f.rule.timeouts_allowed = false;
+      f.recovers = false;
+      k.push_back(f);
+    }
+    return k;
+  }();
+  return kKinds;
+}
+
+}  // namespace harness::isolation

@@ -1,0 +1,124 @@
+// The isolation oracle on synthetic data: unaffected LUNs, the faulty LUN's errors, the time
+// limits, and the capability gate.
+#include "suites/isolation/isolation_oracle.h"
+
+#include <gtest/gtest.h>
+
+#include "suites/isolation/isolation_suite.h"
+
+namespace harness::isolation {
+namespace {
+
+loadgen::SeriesPoint Point(int t, uint64_t ios, double p99_us) {
+  loadgen::SeriesPoint p;
+  p.t = t;
+  p.seconds = 1;
+  p.counters.reads = ios;
+  p.read_latency.count = ios;
+  p.read_latency.p99_us = p99_us;
+  p.write_latency.p99_us = p99_us / 2;
+  return p;
+}
+
+// 6 s of a LUN: 1000 IOPS and p99 500 us, except seconds 2-3 (the fault) at `during_iops`
+// and `during_p99`.
+loadgen::LunResult Lun(uint32_t during_iops, double during_p99) {
+  loadgen::LunResult l;
+  for (int t = 0; t < 6; ++t) {
+    const bool fault = t == 2 || t == 3;
+    l.series.push_back(Point(t, fault ? during_iops : 1000, fault ? during_p99 : 500));
+    for (int b = 0; b < 20; ++b) {
+      l.fine_completions.push_back(static_cast<uint32_t>((fault ? during_iops : 1000) / 20));
+    }
+  }
+  return l;
+}
+
+TEST(IsolationOracleTest, UnaffectedLunJudgedAgainstTheStretchesAroundTheFault) {
+  Thresholds t;
+  loadgen::LunResult ok = Lun(860, 900);
+  PhaseStats outside = StatsOver(ok, {{0, 2}, {4, 6}});
+  PhaseStats during = StatsOver(ok, {{2, 4}});
+  EXPECT_NEAR(outside.iops, 1000, 1e-6);
+  EXPECT_NEAR(during.iops, 860, 1e-6);
+  EXPECT_DOUBLE_EQ(outside.p99_us, 500);
+  EXPECT_EQ(during.p99_points, 2u);
+  EXPECT_TRUE(JudgeUnaffected("RAMDISK", 0, 0, outside, during, t).empty());
+
+  loadgen::LunResult slow = Lun(700, 1100);
+  outside = StatsOver(slow, {{0, 2}, {4, 6}});
+  during = StatsOver(slow, {{2, 4}});
+  const auto problems = JudgeUnaffected("RAMDISK", 2, 1, outside, during, t);
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0], "RAMDISK had 2 I/O errors");
+  EXPECT_EQ(problems[1], "RAMDISK read back 1 wrong blocks");
+  EXPECT_EQ(problems[2],
+            "RAMDISK ran at 700 IOPS during the fault, 70.0% of its 1000 IOPS outside it (at "
+            "least 80% required)");
+  EXPECT_EQ(problems[3],
+            "RAMDISK's p99 latency was 1100 us during the fault, 2.20x its 500 us outside it (at "
+            "most 2.0x)");
+}
+
+loadgen::IoErrorSample Sample(int lun, loadgen::Event kind, std::string detail) {
+  loadgen::IoErrorSample s;
+  s.lun = lun;
+  s.kind = kind;
+  s.detail = std::move(detail);
+  return s;
+}
+
+TEST(IsolationOracleTest, FaultyLunNeedsTheExactSenseAndNothingElse) {
+  const std::vector<loadgen::IoErrorSample> samples = {
+      Sample(0, loadgen::Event::kSenseError, "READ(16): CHECK CONDITION 03/11/00 UNRECOVERED"),
+      Sample(0, loadgen::Event::kSenseError, "READ(16): CHECK CONDITION 03/11/00 UNRECOVERED"),
+      Sample(1, loadgen::Event::kSenseError, "WRITE(16): CHECK CONDITION 03/0c/00"),
+      Sample(0, loadgen::Event::kTimeout, "READ(16): timeout")};
+  const auto kinds = ErrorKinds(samples, 0);
+  EXPECT_EQ(kinds, (std::map<std::string, uint64_t>{{"03/11/00", 2}, {"timeout", 1}}));
+
+  FaultyLunRule read_eio;
+  read_eio.required_senses = {"03/11/00"};
+  EXPECT_EQ(JudgeFaultyLun(kinds, 3, 0, read_eio),
+            (std::vector<std::string>{
+                "the faulty LUN got 1 x timeout (expected only 03/11/00)"}));
+  read_eio.timeouts_allowed = true;
+  EXPECT_TRUE(JudgeFaultyLun(kinds, 3, 0, read_eio).empty());
+  EXPECT_EQ(JudgeFaultyLun({}, 0, 0, read_eio),
+            (std::vector<std::string>{"the faulty LUN never got 03/11/00 (no errors at all)"}));
+  EXPECT_EQ(JudgeFaultyLun(kinds, 3, 2, read_eio).front(),
+            "the faulty LUN's session lost its connection 2 times (a backstore fault must be "
+            "answered with status, not a dropped connection)");
+
+  FaultyLunRule slow_only;
+  slow_only.errors_allowed = false;
+  EXPECT_EQ(JudgeFaultyLun(kinds, 3, 0, slow_only),
+            (std::vector<std::string>{
+                "the faulty LUN had 3 errors where the fault only slows it: 03/11/00"}));
+  EXPECT_TRUE(JudgeFaultyLun({{"02/04/01", 4}}, 0, 0, slow_only).empty())
+      << "the fence's NOT READY is a retry, not an error";
+}
+
+TEST(IsolationOracleTest, TimeLimits) {
+  EXPECT_EQ(JudgeWithin("ABORT TASK", std::chrono::milliseconds(2000),
+                        std::chrono::milliseconds(2000)),
+            "");
+  EXPECT_EQ(JudgeWithin("ABORT TASK", std::chrono::milliseconds(40000),
+                        std::chrono::milliseconds(2000)),
+            "ABORT TASK took 40000 ms (at most 2000 ms)");
+}
+
+TEST(IsolationOracleTest, ProfilesAndThresholds) {
+  const IsolationConfig quick = IsolationConfigFor(runner::Profile::kQuick);
+  const IsolationConfig full = IsolationConfigFor(runner::Profile::kFull);
+  EXPECT_EQ(full.long_hang, std::chrono::seconds(60)) << "issue 5: a hang of 60 s";
+  EXPECT_LT(quick.long_hang, full.long_hang);
+  EXPECT_LT(quick.command_limit, quick.fault) << "a hang must make the initiator time out";
+  EXPECT_DOUBLE_EQ(quick.thresholds.min_iops_ratio, 0.8);
+  EXPECT_DOUBLE_EQ(quick.thresholds.max_p99_ratio, 2.0);
+  EXPECT_EQ(quick.thresholds.max_tmf, std::chrono::milliseconds(2000));
+  EXPECT_EQ(quick.thresholds.max_login, std::chrono::milliseconds(2000));
+}
+
+}  // namespace
+}  // namespace harness::isolation
