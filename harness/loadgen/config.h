@@ -41,7 +41,7 @@ struct Workload {
   // has issued io_count I/Os and they completed (retries do not count as new I/Os).
   std::chrono::milliseconds duration{10000};
   uint64_t io_count = 0;
-  bool fua = false;   // WRITE(16) with FUA=1 (SBC-3 §5.34): acknowledged means on the medium
+  bool fua = false;  // WRITE(16) with FUA=1 (SBC-3 §5.34): acknowledged means on the medium
   // New I/Os per second per (session, LUN) stream, at most queue_depth in flight; 0: as fast
   // as the queue depth allows. A fixed rate below saturation (fio's rate_iops) makes a
   // stream's throughput and latency a measure of its target alone, not of how much CPU the

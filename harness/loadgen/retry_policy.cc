@@ -32,8 +32,19 @@ bool IsDelayedRetryNotReady(const iscsi::CommandResult& r) {
   if (!r.decoded.has_key || r.decoded.key != iscsi::sense_key::kNotReady) return false;
   if (r.decoded.asc != 0x04) return false;
   switch (r.decoded.ascq) {
-    case 0x01: case 0x04: case 0x05: case 0x06: case 0x07: case 0x08: case 0x09:
-    case 0x14: case 0x1a: case 0x1b: case 0x1d: case 0x24: case 0x25:
+    case 0x01:
+    case 0x04:
+    case 0x05:
+    case 0x06:
+    case 0x07:
+    case 0x08:
+    case 0x09:
+    case 0x14:
+    case 0x1a:
+    case 0x1b:
+    case 0x1d:
+    case 0x24:
+    case 0x25:
       return true;
     default:
       return false;
@@ -122,8 +133,8 @@ RetryDecision DecideRetry(const iscsi::CommandResult& r, int retries, int busy_r
         if (out_of_time) {
           d.action = RetryAction::kFail;
           d.event = Event::kRetriesExhausted;
-          d.reason = "NOT READY " + r.decoded.Triple() + " for " +
-                     std::to_string(elapsed.count()) + " ms";
+          d.reason =
+              "NOT READY " + r.decoded.Triple() + " for " + std::to_string(elapsed.count()) + " ms";
           return d;
         }
         d.action = RetryAction::kRetry;

@@ -94,9 +94,9 @@ void SessionWorker::Run(RunContext& run, const std::vector<LbaRange>& slices) {
     if (run.workload.rate_iops > 0 && !Stopping(run, now)) {
       for (const Stream& s : streams_) {
         if (s.owned >= run.config->queue_depth) continue;
-        const auto due = run.start + std::chrono::duration_cast<Clock::duration>(
-                                         std::chrono::duration<double>(
-                                             static_cast<double>(s.issued) / run.workload.rate_iops));
+        const auto due =
+            run.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                            static_cast<double>(s.issued) / run.workload.rate_iops));
         wait = std::min(wait, duration_cast<milliseconds>(due - now) + milliseconds(1));
       }
     }
@@ -254,7 +254,8 @@ void SessionWorker::Handle(RunContext& run, iscsi::Completion completion) {
       if (d.event == Event::kUnitAttention) {
         ++uas_[{run.luns[io.lun_index].lun, r.decoded.Triple()}];
       }
-      if (d.event == Event::kBusy || d.event == Event::kTaskSetFull || d.event == Event::kNotReady) {
+      if (d.event == Event::kBusy || d.event == Event::kTaskSetFull ||
+          d.event == Event::kNotReady) {
         ++io.busy_retries;
       } else {
         ++io.retries;

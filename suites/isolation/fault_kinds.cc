@@ -47,8 +47,9 @@ const std::vector<FaultKind>& FaultKinds() {
       FaultKind f;
       f.name = "isolation.Backend.FsyncEio";
       f.family = "Backend";
-      f.clause = "TEST-PLAN T29, S18: a failed fsync gives 03/0C/00 to SYNCHRONIZE CACHE, which "
-                 "never reports GOOD again (fsyncgate)";
+      f.clause =
+          "TEST-PLAN T29, S18: a failed fsync gives 03/0C/00 to SYNCHRONIZE CACHE, which "
+          "never reports GOOD again (fsyncgate)";
       f.faulty = {kFaultyFile};
       f.inject = Rule(kFaultyFile, {{"op", "fsync"}, {"errno", "EIO"}});
       f.rule.allowed_senses = {kWriteError};  // a FUA write syncs too
@@ -90,8 +91,9 @@ const std::vector<FaultKind>& FaultKinds() {
       FaultKind f;
       f.name = "isolation.Latency.Delay200ms";
       f.family = "Latency";
-      f.clause = "TEST-PLAN T32: 200 ms per backstore call slows only its own LUN, which "
-                 "completes correctly";
+      f.clause =
+          "TEST-PLAN T32: 200 ms per backstore call slows only its own LUN, which "
+          "completes correctly";
       f.faulty = {kFaultyFile};
       f.inject = Rule(kFaultyFile, {{"op", "any"}, {"delay_ms", 200}});
       f.rule.errors_allowed = false;
@@ -101,8 +103,9 @@ const std::vector<FaultKind>& FaultKinds() {
       FaultKind f;
       f.name = "isolation.Hang.Bounded";
       f.family = "Hang";
-      f.clause = "TEST-PLAN T31, S21: every call hangs, then returns; TMFs answered within 2 s, "
-                 "the LUN fenced, never a false abort; other LUNs and logins unaffected";
+      f.clause =
+          "TEST-PLAN T31, S21: every call hangs, then returns; TMFs answered within 2 s, "
+          "the LUN fenced, never a false abort; other LUNs and logins unaffected";
       f.faulty = {kFaultyFile};
       f.inject = Rule(kFaultyFile, {{"op", "any"}, {"hang", true}});
       f.rule.timeouts_allowed = true;
@@ -125,8 +128,9 @@ const std::vector<FaultKind>& FaultKinds() {
       FaultKind f;
       f.name = "isolation.Backing.FileUnlinked";
       f.family = "Backing";
-      f.clause = "TEST-PLAN T34: the FILEIO backing file unlinked under a live LUN: the open "
-                 "file keeps serving, nothing crashes";
+      f.clause =
+          "TEST-PLAN T34: the FILEIO backing file unlinked under a live LUN: the open "
+          "file keeps serving, nothing crashes";
       f.faulty = {kFaultyFile};
       f.inject = [](IsolationContext& ctx) -> Status {
         std::error_code ec;
@@ -142,8 +146,9 @@ const std::vector<FaultKind>& FaultKinds() {
       FaultKind f;
       f.name = "isolation.Backing.FaultfsKilled";
       f.family = "Backing";
-      f.clause = "TEST-PLAN T34: the file system under a FILEIO LUN dies (FUSE daemon killed, "
-                 "ENOTCONN): errors with sense on it, no crash, the others unaffected";
+      f.clause =
+          "TEST-PLAN T34: the file system under a FILEIO LUN dies (FUSE daemon killed, "
+          "ENOTCONN): errors with sense on it, no crash, the others unaffected";
       f.faulty = {kFaultyFile};
       f.inject = [](IsolationContext& ctx) { return ctx.file_fs->Kill(); };
       f.clear = [](IsolationContext&) { return Status::Ok(); };

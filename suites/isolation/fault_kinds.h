@@ -14,9 +14,9 @@
 namespace harness::isolation {
 
 struct FaultKind {
-  std::string name;    // "isolation.Backend.ReadEio"
-  std::string family;  // "Backend", "Hang", "Backing"
-  std::string clause;  // what it checks, cited
+  std::string name;              // "isolation.Backend.ReadEio"
+  std::string family;            // "Backend", "Hang", "Backing"
+  std::string clause;            // what it checks, cited
   std::vector<LunIndex> faulty;  // the LUNs the fault hits; the others must not notice
   std::function<Status(IsolationContext&)> inject;
   // Undoes the fault; empty: every faultfs rule cleared and every hang released.

@@ -71,7 +71,8 @@ void ProbeTaskManagement(IsolationContext& ctx, const IsoLun& lun, reports::Resu
       const auto took = std::chrono::duration_cast<milliseconds>(abort.value().duration);
       record.Metric("faulty.abort_task_ms", static_cast<double>(took.count()));
       record.Metric("faulty.abort_task_response", abort.value().response);
-      if (auto why = JudgeWithin("ABORT TASK on the stalled LUN", took, ctx.config.thresholds.max_tmf);
+      if (auto why =
+              JudgeWithin("ABORT TASK on the stalled LUN", took, ctx.config.thresholds.max_tmf);
           !why.empty()) {
         record.Fail(why);
       }
@@ -266,9 +267,9 @@ reports::TestResult RunFaultScenario(IsolationContext& ctx, const FaultKind& kin
   }
   if (!record.series().empty()) {
     reports::TimeSeries& s = record.series().front();
-    s.markers.push_back(reports::SeriesMarker{Seconds(fault_begun - clock0),
-                                              Seconds(fault_ended - clock0),
-                                              "fault: " + kind.name.substr(kind.name.rfind('.') + 1)});
+    s.markers.push_back(
+        reports::SeriesMarker{Seconds(fault_begun - clock0), Seconds(fault_ended - clock0),
+                              "fault: " + kind.name.substr(kind.name.rfind('.') + 1)});
   }
   if (!ctx.TargetAlive()) record.Fail("the target process died");
   return record.Finish(Clock::now() - begun);

@@ -16,6 +16,11 @@ struct Thresholds {
   // p99 latency while another LUN's backstore fails.
   double min_iops_ratio = 0.80;
   double max_p99_ratio = 2.0;
+  // ... and only once p99 rose by more than this: below it p99 moves with the scheduling of
+  // a 2-core machine that runs initiator and target (seen with no fault at all: 1.4 ms to
+  // 3.5 ms from one window to the next); a LUN held up behind another's backstore loses
+  // hundreds of milliseconds.
+  double p99_slack_us = 5000;
   // Issue 5 / TEST-PLAN T31: task management on a stalled LUN and new logins are answered
   // within 2 s.
   std::chrono::milliseconds max_tmf{2000};
@@ -23,11 +28,11 @@ struct Thresholds {
 };
 
 struct IsolationConfig {
-  std::chrono::milliseconds warm_up{1000};    // load before anything counts
-  std::chrono::milliseconds baseline{3000};   // every LUN under load, no fault
-  std::chrono::milliseconds fault{5000};      // the fault window (most kinds)
-  std::chrono::milliseconds long_hang{10000}; // the bounded hang ("60 s" in full)
-  std::chrono::milliseconds recovery{4000};   // after the fault is cleared
+  std::chrono::milliseconds warm_up{1000};     // load before anything counts
+  std::chrono::milliseconds baseline{3000};    // every LUN under load, no fault
+  std::chrono::milliseconds fault{5000};       // the fault window (most kinds)
+  std::chrono::milliseconds long_hang{10000};  // the bounded hang ("60 s" in full)
+  std::chrono::milliseconds recovery{4000};    // after the fault is cleared
   // Each LUN's load: 4 KiB random, 70% reads, on its own session, at a fixed rate well below
   // what the 2-core machine can do (at most queue_depth in flight). Flat out, the four loads
   // would share the CPUs, and a faulty LUN failing fast would take CPU time from the others:

@@ -44,21 +44,21 @@ Status IsolationContext::Setup() {
   luns.resize(kLunCount);
   luns[kFaultyFile].label = "FILEIO on faultfs";
   luns[kFaultyFile].faultfs_file = "iso_file.img";
-  luns[kFaultyFile].spec = adapters::MakeLunSpec("iso_file", adapters::Backing::kFileio,
-                                                 config.lun_bytes);
+  luns[kFaultyFile].spec =
+      adapters::MakeLunSpec("iso_file", adapters::Backing::kFileio, config.lun_bytes);
   luns[kFaultyFile].faultfs = file_fs.get();
   luns[kFaultyFile].spec.path = file_fs->PathOf("iso_file.img");
   luns[kFaultyBlock].label = "BLOCK on a loop device over faultfs";
   luns[kFaultyBlock].faultfs_file = "iso_block.img";
   luns[kFaultyBlock].faultfs = block_fs.get();
-  luns[kFaultyBlock].spec = adapters::MakeLunSpec("iso_block", adapters::Backing::kBlock,
-                                                  config.lun_bytes);
+  luns[kFaultyBlock].spec =
+      adapters::MakeLunSpec("iso_block", adapters::Backing::kBlock, config.lun_bytes);
   luns[kRamdisk].label = "RAMDISK";
-  luns[kRamdisk].spec = adapters::MakeLunSpec("iso_ram", adapters::Backing::kRamdisk,
-                                              config.lun_bytes);
+  luns[kRamdisk].spec =
+      adapters::MakeLunSpec("iso_ram", adapters::Backing::kRamdisk, config.lun_bytes);
   luns[kPlainFile].label = "FILEIO on the local file system";
-  luns[kPlainFile].spec = adapters::MakeLunSpec("iso_plain", adapters::Backing::kFileio,
-                                                config.lun_bytes);
+  luns[kPlainFile].spec =
+      adapters::MakeLunSpec("iso_plain", adapters::Backing::kFileio, config.lun_bytes);
   plain_file_ = out / "iso_plain.img";
   luns[kPlainFile].spec.path = plain_file_;
   for (const auto* path : {&luns[kFaultyFile].spec.path, &plain_file_}) {
@@ -183,9 +183,9 @@ Result<std::chrono::milliseconds> IsolationContext::TimedLogin() {
   const auto begun = Clock::now();
   auto session = iscsi::Session::Connect(o);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - begun);
-  if (!session.ok()) return Status::Error("a new login failed after " +
-                                          std::to_string(took.count()) + " ms: " +
-                                          session.error());
+  if (!session.ok())
+    return Status::Error("a new login failed after " + std::to_string(took.count()) +
+                         " ms: " + session.error());
   return took;
 }
 

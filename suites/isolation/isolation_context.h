@@ -1,9 +1,9 @@
 // IsolationContext: what every isolation scenario shares. Two faultfs mounts, one each, hold
 // the backing of two LUNs (FILEIO on a file, BLOCK on a loop device over a file): one FUSE
 // daemon per LUN, so that a fault on one LUN's file system is not also a load on the
-// other's. Two more LUNs live elsewhere (a RAM disk, and FILEIO on the ordinary file system). Each LUN has its own
-// verifying load generator on its own session, and a probe session times task management,
-// logins and recovery on the faulty LUN.
+// other's. Two more LUNs live elsewhere (a RAM disk, and FILEIO on the ordinary file system). Each
+// LUN has its own verifying load generator on its own session, and a probe session times task
+// management, logins and recovery on the faulty LUN.
 #pragma once
 
 #include <chrono>
@@ -32,10 +32,10 @@ inline constexpr size_t kLunCount = 4;
 inline constexpr uint64_t kProbeReserveBlocks = 64;
 
 struct IsoLun {
-  std::string label;                // "FILEIO on faultfs"
+  std::string label;  // "FILEIO on faultfs"
   adapters::LunSpec spec;
-  int number = -1;                  // its LUN number on the target
-  std::string faultfs_file;         // its file relative to the mount ("" if not on faultfs)
+  int number = -1;           // its LUN number on the target
+  std::string faultfs_file;  // its file relative to the mount ("" if not on faultfs)
   faults::FaultfsDaemon* faultfs = nullptr;  // the mount it lives on (null if none)
   std::unique_ptr<loadgen::LoadGenerator> load;
 };

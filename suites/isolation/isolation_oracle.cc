@@ -66,7 +66,8 @@ std::vector<std::string> JudgeUnaffected(const std::string& name, uint64_t error
                        "% required)");
   }
   if (outside.p99_points > 0 && during.p99_points > 0 &&
-      during.p99_us > thresholds.max_p99_ratio * outside.p99_us) {
+      during.p99_us > thresholds.max_p99_ratio * outside.p99_us &&
+      during.p99_us - outside.p99_us > thresholds.p99_slack_us) {
     problems.push_back(name + "'s p99 latency was " + Fixed(during.p99_us, 0) +
                        " us during the fault, " + Fixed(during.p99_us / outside.p99_us, 2) +
                        "x its " + Fixed(outside.p99_us, 0) + " us outside it (at most " +

@@ -37,7 +37,8 @@ PhaseStats StatsOver(const loadgen::LunResult& lun, const std::vector<Span>& spa
 
 // Returns the problems of an unaffected LUN `name` ("" if none): any error or wrong block
 // over its whole run (`errors`, `verify_errors`), its IOPS during the fault below
-// min_iops_ratio x its IOPS outside it, or its p99 above max_p99_ratio x.
+// min_iops_ratio x its IOPS outside it, or its p99 above max_p99_ratio x and more than
+// p99_slack_us above it.
 std::vector<std::string> JudgeUnaffected(const std::string& name, uint64_t errors,
                                          uint64_t verify_errors, const PhaseStats& outside,
                                          const PhaseStats& during, const Thresholds& thresholds);

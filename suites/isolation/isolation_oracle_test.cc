@@ -45,7 +45,13 @@ TEST(IsolationOracleTest, UnaffectedLunJudgedAgainstTheStretchesAroundTheFault) 
   EXPECT_EQ(during.p99_points, 2u);
   EXPECT_TRUE(JudgeUnaffected("RAMDISK", 0, 0, outside, during, t).empty());
 
-  loadgen::LunResult slow = Lun(700, 1100);
+  // Twice the p99 but only 1 ms more: the machine's scheduling noise, not a stall.
+  loadgen::LunResult jitter = Lun(1000, 1500);
+  EXPECT_TRUE(JudgeUnaffected("RAMDISK", 0, 0, StatsOver(jitter, {{0, 2}, {4, 6}}),
+                              StatsOver(jitter, {{2, 4}}), t)
+                  .empty());
+
+  loadgen::LunResult slow = Lun(700, 11000);
   outside = StatsOver(slow, {{0, 2}, {4, 6}});
   during = StatsOver(slow, {{2, 4}});
   const auto problems = JudgeUnaffected("RAMDISK", 2, 1, outside, during, t);
@@ -56,7 +62,7 @@ TEST(IsolationOracleTest, UnaffectedLunJudgedAgainstTheStretchesAroundTheFault) 
             "RAMDISK ran at 700 IOPS during the fault, 70.0% of its 1000 IOPS outside it (at "
             "least 80% required)");
   EXPECT_EQ(problems[3],
-            "RAMDISK's p99 latency was 1100 us during the fault, 2.20x its 500 us outside it (at "
+            "RAMDISK's p99 latency was 11000 us during the fault, 22.00x its 500 us outside it (at "
             "most 2.0x)");
 }
 
@@ -80,8 +86,7 @@ TEST(IsolationOracleTest, FaultyLunNeedsTheExactSenseAndNothingElse) {
   FaultyLunRule read_eio;
   read_eio.required_senses = {"03/11/00"};
   EXPECT_EQ(JudgeFaultyLun(kinds, 3, 0, read_eio),
-            (std::vector<std::string>{
-                "the faulty LUN got 1 x timeout (expected only 03/11/00)"}));
+            (std::vector<std::string>{"the faulty LUN got 1 x timeout (expected only 03/11/00)"}));
   read_eio.timeouts_allowed = true;
   EXPECT_TRUE(JudgeFaultyLun(kinds, 3, 0, read_eio).empty());
   EXPECT_EQ(JudgeFaultyLun({}, 0, 0, read_eio),
@@ -100,12 +105,12 @@ TEST(IsolationOracleTest, FaultyLunNeedsTheExactSenseAndNothingElse) {
 }
 
 TEST(IsolationOracleTest, TimeLimits) {
-  EXPECT_EQ(JudgeWithin("ABORT TASK", std::chrono::milliseconds(2000),
-                        std::chrono::milliseconds(2000)),
-            "");
-  EXPECT_EQ(JudgeWithin("ABORT TASK", std::chrono::milliseconds(40000),
-                        std::chrono::milliseconds(2000)),
-            "ABORT TASK took 40000 ms (at most 2000 ms)");
+  EXPECT_EQ(
+      JudgeWithin("ABORT TASK", std::chrono::milliseconds(2000), std::chrono::milliseconds(2000)),
+      "");
+  EXPECT_EQ(
+      JudgeWithin("ABORT TASK", std::chrono::milliseconds(40000), std::chrono::milliseconds(2000)),
+      "ABORT TASK took 40000 ms (at most 2000 ms)");
 }
 
 TEST(IsolationOracleTest, ProfilesAndThresholds) {
