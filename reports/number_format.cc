@@ -54,4 +54,10 @@ std::string FormatLabels(const std::map<std::string, std::string>& labels) {
   return out;
 }
 
+std::string Fixed(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+  return buf;
+}
+
 }  // namespace harness::reports

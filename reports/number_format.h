@@ -16,6 +16,9 @@ std::string FormatSeconds(double s);
 // Returns a signed percentage of a fraction: -0.3 -> "-30.0%", 0.042 -> "+4.2%".
 std::string FormatPercent(double fraction);
 
+// Returns `v` with exactly `digits` decimals ("%.*f"): 12.345, 1 -> "12.3".
+std::string Fixed(double v, int digits);
+
 // Returns "k=v, k=v" (or "-" when empty).
 std::string FormatLabels(const std::map<std::string, std::string>& labels);
 

@@ -183,11 +183,11 @@ std::string RenderGroupedBars(const BarChart& c) {
 
 namespace {
 
-constexpr double kLineLeft = 80;    // y axis labels
+constexpr double kLineLeft = 80;  // y axis labels
 constexpr double kLineRight = 24;
-constexpr double kLineTop = 64;     // title, legend, marker labels
+constexpr double kLineTop = 64;  // title, legend, marker labels
 constexpr double kPlotHeight = 220;
-constexpr size_t kMaxDots = 300;    // beyond this many points per series, no dots
+constexpr size_t kMaxDots = 300;  // beyond this many points per series, no dots
 
 // A round tick step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` ticks.
 double NiceStep(double range, int ticks) {
@@ -198,12 +198,6 @@ double NiceStep(double range, int ticks) {
     if (m * p >= raw) return m * p;
   }
   return 10 * p;
-}
-
-std::string Fixed(double v, int digits) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
-  return buf;
 }
 
 // Returns two corners per point: (x_i, y_i) and (x_i+1, y_i); the last point's step is as
@@ -259,11 +253,12 @@ std::string RenderLineChart(const LineChart& c) {
   const std::string unit_suffix = c.y_unit.empty() ? "" : " " + c.y_unit;
 
   const double height = bottom + 40;
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart line-chart\" "
-                    "viewBox=\"0 0 " +
-                    Num(kWidth) + " " + Num(height) + "\" width=\"" + Num(kWidth) +
-                    "\" height=\"" + Num(height) + "\" role=\"img\" aria-label=\"" +
-                    HtmlEscape(c.title) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  std::string svg =
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart line-chart\" "
+      "viewBox=\"0 0 " +
+      Num(kWidth) + " " + Num(height) + "\" width=\"" + Num(kWidth) + "\" height=\"" + Num(height) +
+      "\" role=\"img\" aria-label=\"" + HtmlEscape(c.title) +
+      "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   svg += "<title>" + HtmlEscape(c.title) + "</title>\n";
   svg += "<text x=\"4\" y=\"18\" font-size=\"15\" font-weight=\"bold\">" + HtmlEscape(c.title) +
          "</text>\n";
@@ -289,7 +284,8 @@ std::string RenderLineChart(const LineChart& c) {
            instants == 1 ? "1 change" : std::to_string(instants) + " changes");
   }
   if (spans > 0) {
-    legend("<rect x=\"" + Num(lx) + "\" y=\"30\" width=\"18\" height=\"12\" fill=\"#fbc02d\" "
+    legend("<rect x=\"" + Num(lx) +
+               "\" y=\"30\" width=\"18\" height=\"12\" fill=\"#fbc02d\" "
                "fill-opacity=\"0.35\"/>",
            spans == 1 ? "window" : std::to_string(spans) + " windows");
   }
@@ -306,9 +302,9 @@ std::string RenderLineChart(const LineChart& c) {
   const int digits = step >= 1 ? 0 : step >= 0.1 ? 1 : 2;
   for (double t = std::ceil(x_min / step) * step; t <= x_max + step * 1e-9; t += step) {
     svg += "<line x1=\"" + Num(X(t)) + "\" y1=\"" + Num(bottom) + "\" x2=\"" + Num(X(t)) +
-           "\" y2=\"" + Num(bottom + 4) + "\" stroke=\"#555\"/><text x=\"" + Num(X(t)) +
-           "\" y=\"" + Num(bottom + 18) + "\" text-anchor=\"middle\" fill=\"#555\">" +
-           Fixed(t, digits) + "</text>\n";
+           "\" y2=\"" + Num(bottom + 4) + "\" stroke=\"#555\"/><text x=\"" + Num(X(t)) + "\" y=\"" +
+           Num(bottom + 18) + "\" text-anchor=\"middle\" fill=\"#555\">" + Fixed(t, digits) +
+           "</text>\n";
   }
   svg += "<line x1=\"" + Num(kLineLeft) + "\" y1=\"" + Num(bottom) + "\" x2=\"" +
          Num(kWidth - kLineRight) + "\" y2=\"" + Num(bottom) + "\" stroke=\"#555\"/>\n";

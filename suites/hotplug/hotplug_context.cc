@@ -9,14 +9,13 @@
 #include <vector>
 
 #include "harness/process/child_process.h"
+#include "suites/common/service_pause.h"
 
 namespace harness::hotplug {
 namespace {
 
 using adapters::Backing;
 using Clock = std::chrono::steady_clock;
-
-constexpr auto kServiceSlice = std::chrono::milliseconds(200);
 
 // Creates (replacing) a sparse file of `bytes`: LUN R's backing, which outlives the LUN so
 // that the re-added LUN finds what was written before the removal.
@@ -154,18 +153,7 @@ void HotplugContext::Teardown() {
   if (!r_file.empty()) std::filesystem::remove(r_file, ec);
 }
 
-void HotplugContext::Pause(std::chrono::milliseconds d) {
-  const auto until = Clock::now() + d;
-  while (Clock::now() < until && !process::Interrupted()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-    const auto slice = std::min(left, std::chrono::milliseconds(kServiceSlice));
-    if (idle && !idle->broken()) {
-      idle->Service(slice);
-    } else {
-      std::this_thread::sleep_for(slice);
-    }
-  }
-}
+void HotplugContext::Pause(std::chrono::milliseconds d) { suites::PauseServicing(idle.get(), d); }
 
 std::optional<Result<process::ProcessUsage>> HotplugContext::Usage() const {
   if (!target.pid) return std::nullopt;

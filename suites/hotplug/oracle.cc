@@ -5,14 +5,12 @@
 #include <cstdio>
 #include <regex>
 
+#include "reports/number_format.h"
+
 namespace harness::hotplug {
 namespace {
 
-std::string Fixed(double v, int digits) {
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
-  return buf;
-}
+using reports::Fixed;
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;

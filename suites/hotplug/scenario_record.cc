@@ -5,20 +5,18 @@
 #include <cstdio>
 #include <numeric>
 
+#include "reports/number_format.h"
+
 namespace harness::hotplug {
 namespace {
+
+using reports::Fixed;
 
 // How long after the window a stall is still charged to the change: a command caught by
 // the change completes (and lands in the series) after it.
 constexpr double kStallTail_s = 1.0;
 // The first moments of a run fill the queue; they are no one's yardstick.
 constexpr double kRampUp_s = 0.25;
-
-std::string Fixed(double v, int digits) {
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
-  return buf;
-}
 
 }  // namespace
 

@@ -6,12 +6,12 @@
 #include <thread>
 
 #include "harness/process/child_process.h"
+#include "suites/common/service_pause.h"
 
 namespace harness::isolation {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr auto kServiceSlice = std::chrono::milliseconds(200);
 
 // Creates (replacing) a sparse file of `bytes` at `path`.
 Status CreateSparse(const std::filesystem::path& path, uint64_t bytes) {
@@ -160,16 +160,7 @@ void IsolationContext::Teardown() {
 }
 
 void IsolationContext::Pause(std::chrono::milliseconds d) {
-  const auto until = Clock::now() + d;
-  while (Clock::now() < until && !process::Interrupted()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
-    const auto slice = std::min(left, std::chrono::milliseconds(kServiceSlice));
-    if (probe && !probe->broken()) {
-      probe->Service(slice);
-    } else {
-      std::this_thread::sleep_for(slice);
-    }
-  }
+  suites::PauseServicing(probe.get(), d);
 }
 
 Result<std::chrono::milliseconds> IsolationContext::TimedLogin() {

@@ -5,15 +5,12 @@
 #include <regex>
 
 #include "harness/loadgen/time_series.h"
+#include "reports/number_format.h"
 
 namespace harness::isolation {
 namespace {
 
-std::string Fixed(double v, int digits) {
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
-  return buf;
-}
+using reports::Fixed;
 
 std::string Join(const std::set<std::string>& items) {
   std::string out;
