@@ -7,7 +7,7 @@
 #include <sstream>
 #include <thread>
 
-#include "harness/net/unix_line_client.h"
+#include "harness/faults/control_call.h"
 #include "harness/process/find_tool.h"
 #include "harness/process/spawn_run.h"
 
@@ -98,21 +98,7 @@ Result<std::unique_ptr<FaultfsDaemon>> FaultfsDaemon::Start(FaultfsOptions optio
 FaultfsDaemon::~FaultfsDaemon() { (void)Stop(); }
 
 Result<nlohmann::json> FaultfsDaemon::Call(const nlohmann::json& request) {
-  const std::string cmd = request.value("cmd", std::string("?"));
-  auto line = net::UnixLineCall(options_.control.string(), request.dump(), options_.call_limit);
-  if (!line.ok()) return Status::Error("faultfs " + cmd + ": " + line.error());
-  const nlohmann::json j = nlohmann::json::parse(line.value(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    return Status::Error("faultfs " + cmd +
-                         ": the reply is not JSON: " + line.value().substr(0, 200));
-  }
-  if (!j.is_object() || !j.value("ok", false)) {
-    const std::string why = j.is_object() && j.contains("error") && j["error"].is_string()
-                                ? j["error"].get<std::string>()
-                                : j.dump();
-    return Status::Error("faultfs refused " + cmd + ": " + why);
-  }
-  return j;
+  return ControlRequest("faultfs", options_.control.string(), request, options_.call_limit);
 }
 
 Result<int> FaultfsDaemon::AddRule(const nlohmann::json& rule) {

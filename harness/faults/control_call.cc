@@ -1,0 +1,27 @@
+#include "harness/faults/control_call.h"
+
+#include "harness/net/unix_line_client.h"
+
+namespace harness::faults {
+
+Result<nlohmann::json> ControlRequest(const std::string& tool, const std::string& socket_path,
+                                      const nlohmann::json& request,
+                                      std::chrono::milliseconds limit) {
+  const std::string cmd = request.value("cmd", std::string("?"));
+  auto line = net::UnixLineCall(socket_path, request.dump(), limit);
+  if (!line.ok()) return Status::Error(tool + " " + cmd + ": " + line.error());
+  nlohmann::json j = nlohmann::json::parse(line.value(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return Status::Error(tool + " " + cmd +
+                         ": the reply is not JSON: " + line.value().substr(0, 200));
+  }
+  if (!j.is_object() || !j.value("ok", false)) {
+    const std::string why = j.is_object() && j.contains("error") && j["error"].is_string()
+                                ? j["error"].get<std::string>()
+                                : j.dump();
+    return Status::Error(tool + " refused " + cmd + ": " + why);
+  }
+  return j;
+}
+
+}  // namespace harness::faults
