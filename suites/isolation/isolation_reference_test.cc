@@ -23,6 +23,10 @@ IsolationConfig ShortConfig() {
   c.long_hang = std::chrono::milliseconds(3500);
   c.recovery = std::chrono::milliseconds(2000);
   c.command_limit = std::chrono::milliseconds(2000);
+  // A test must not depend on how busy the machine is (a parallel build, a sanitizer): with
+  // 2 s windows, p99 moved 2x with no fault at all, by up to 60 ms under ASan while a build
+  // ran. The suite keeps its 5 ms floor; here p99 must only stay clear of a stall.
+  c.thresholds.p99_slack_us = 250'000;
   return c;
 }
 
