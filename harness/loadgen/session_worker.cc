@@ -61,6 +61,7 @@ void SessionWorker::Run(RunContext& run, const std::vector<LbaRange>& slices) {
     s.cursor = slices[i].first;
     s.rng.seed(run.seed ^ (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(index_ + 1)) ^
                (0xc2b2ae3d27d4eb4full * (i + 1)));
+    s.rate_next = run.start;
     streams_.push_back(s);
   }
   dead_ = false;
@@ -94,10 +95,7 @@ void SessionWorker::Run(RunContext& run, const std::vector<LbaRange>& slices) {
     if (run.workload.rate_iops > 0 && !Stopping(run, now)) {
       for (const Stream& s : streams_) {
         if (s.owned >= run.config->queue_depth) continue;
-        const auto due =
-            run.start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
-                            static_cast<double>(s.issued) / run.workload.rate_iops));
-        wait = std::min(wait, duration_cast<milliseconds>(due - now) + milliseconds(1));
+        wait = std::min(wait, duration_cast<milliseconds>(s.rate_next - now) + milliseconds(1));
       }
     }
     wait = std::max(wait, milliseconds(0));
@@ -117,9 +115,11 @@ void SessionWorker::Fill(RunContext& run, Clock::time_point now) {
   for (size_t i = 0; i < streams_.size(); ++i) {
     Stream& s = streams_[i];
     while (s.owned < qd && (run.workload.io_count == 0 || s.issued < run.workload.io_count)) {
-      if (run.workload.rate_iops > 0 &&
-          static_cast<double>(s.issued) >= run.Seconds(now) * run.workload.rate_iops + 1) {
-        break;  // ahead of the rate: NextIssue() says when the next one is due
+      if (run.workload.rate_iops > 0) {
+        if (now < s.rate_next) break;  // ahead of the rate; the loop waits until rate_next
+        const auto interval = std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(1.0 / run.workload.rate_iops));
+        s.rate_next = std::max(s.rate_next + interval, now - interval);
       }
       std::optional<Io> io = Pick(run, i);
       if (!io) break;

@@ -66,6 +66,10 @@ class SessionWorker {
     uint64_t issued = 0;
     uint64_t cursor = 0;
     std::mt19937_64 rng;
+    // Workload.rate_iops: when the next new I/O may be issued. A stream that fell behind
+    // (the target was slow) does not catch up in a burst: at most one interval of backlog
+    // is kept, so its rate after a slowdown measures the target, not the backlog.
+    Clock::time_point rate_next{};
   };
 
   bool Stopping(const RunContext& run, Clock::time_point now) const;
