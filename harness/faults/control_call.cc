@@ -1,6 +1,7 @@
 #include "harness/faults/control_call.h"
 
 #include "harness/net/unix_line_client.h"
+#include "harness/process/child_process.h"
 
 namespace harness::faults {
 
@@ -22,6 +23,23 @@ Result<nlohmann::json> ControlRequest(const std::string& tool, const std::string
     return Status::Error(tool + " refused " + cmd + ": " + why);
   }
   return j;
+}
+
+Result<int> ControlAddRule(const std::string& tool, const std::string& socket_path,
+                           const nlohmann::json& rule, std::chrono::milliseconds limit) {
+  nlohmann::json request = rule;
+  request["cmd"] = "add";
+  auto reply = ControlRequest(tool, socket_path, request, limit);
+  if (!reply.ok()) return reply.status();
+  if (!reply.value().contains("id") || !reply.value()["id"].is_number_integer()) {
+    return Status::Error(tool + " add: the reply has no rule id: " + reply.value().dump());
+  }
+  return reply.value()["id"].get<int>();
+}
+
+std::string ToolLogTail(const std::filesystem::path& log) {
+  const std::string tail = process::TailOfFile(log, 20);
+  return tail.empty() ? "" : "; its log ends:\n" + tail;
 }
 
 }  // namespace harness::faults

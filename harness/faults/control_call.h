@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -16,5 +17,13 @@ namespace harness::faults {
 Result<nlohmann::json> ControlRequest(const std::string& tool, const std::string& socket_path,
                                       const nlohmann::json& request,
                                       std::chrono::milliseconds limit);
+
+// Sends {"cmd": "add"} with `rule`'s fields to `tool` and returns the new rule's id.
+Result<int> ControlAddRule(const std::string& tool, const std::string& socket_path,
+                           const nlohmann::json& rule, std::chrono::milliseconds limit);
+
+// Returns "; its log ends:\n" and the last lines of a tool's log `log` ("" if empty), for
+// a failure message.
+std::string ToolLogTail(const std::filesystem::path& log);
 
 }  // namespace harness::faults

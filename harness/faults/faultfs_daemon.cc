@@ -18,11 +18,6 @@ constexpr size_t kMaxSocketPath = 107;  // sun_path less its terminating NUL
 constexpr auto kPollGap = std::chrono::milliseconds(20);
 constexpr auto kStopGrace = std::chrono::seconds(5);
 
-std::string LogTail(const std::filesystem::path& log) {
-  const std::string tail = process::TailOfFile(log, 20);
-  return tail.empty() ? "" : "; its log ends:\n" + tail;
-}
-
 }  // namespace
 
 std::filesystem::path FindFaultfs() {
@@ -84,12 +79,13 @@ Result<std::unique_ptr<FaultfsDaemon>> FaultfsDaemon::Start(FaultfsOptions optio
     }
     if (!d->process_->Alive()) {
       return Status::Error("faultfs exited (" + d->process_->DescribeState() +
-                           ") before mounting " + options.mount.string() + LogTail(options.log));
+                           ") before mounting " + options.mount.string() +
+                           ToolLogTail(options.log));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       return Status::Error("faultfs did not mount " + options.mount.string() + " within " +
                            std::to_string(options.start_limit.count()) + " ms" +
-                           LogTail(options.log));
+                           ToolLogTail(options.log));
     }
     std::this_thread::sleep_for(kPollGap);
   }
@@ -102,14 +98,7 @@ Result<nlohmann::json> FaultfsDaemon::Call(const nlohmann::json& request) {
 }
 
 Result<int> FaultfsDaemon::AddRule(const nlohmann::json& rule) {
-  nlohmann::json request = rule;
-  request["cmd"] = "add";
-  auto reply = Call(request);
-  if (!reply.ok()) return reply.status();
-  if (!reply.value().contains("id") || !reply.value()["id"].is_number_integer()) {
-    return Status::Error("faultfs add: the reply has no rule id: " + reply.value().dump());
-  }
-  return reply.value()["id"].get<int>();
+  return ControlAddRule("faultfs", options_.control.string(), rule, options_.call_limit);
 }
 
 Status FaultfsDaemon::ClearRules() { return Call({{"cmd", "clear"}}).status(); }

@@ -14,11 +14,6 @@ constexpr size_t kMaxSocketPath = 107;  // sun_path less its terminating NUL
 constexpr auto kPollGap = std::chrono::milliseconds(20);
 constexpr auto kStopGrace = std::chrono::seconds(5);
 
-std::string LogTail(const std::filesystem::path& log) {
-  const std::string tail = process::TailOfFile(log, 20);
-  return tail.empty() ? "" : "; its log ends:\n" + tail;
-}
-
 }  // namespace
 
 std::filesystem::path FindNetfault() {
@@ -54,12 +49,12 @@ Result<std::unique_ptr<NetfaultProxy>> NetfaultProxy::Start(NetfaultOptions opti
     }
     if (!p->process_->Alive()) {
       return Status::Error("netfault exited (" + p->process_->DescribeState() +
-                           ") before listening" + LogTail(options.log));
+                           ") before listening" + ToolLogTail(options.log));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       return Status::Error("netfault did not answer on " + options.control.string() + " within " +
                            std::to_string(options.start_limit.count()) + " ms" +
-                           LogTail(options.log));
+                           ToolLogTail(options.log));
     }
     std::this_thread::sleep_for(kPollGap);
   }
@@ -72,14 +67,7 @@ Result<nlohmann::json> NetfaultProxy::Call(const nlohmann::json& request) {
 }
 
 Result<int> NetfaultProxy::AddRule(const nlohmann::json& rule) {
-  nlohmann::json request = rule;
-  request["cmd"] = "add";
-  auto reply = Call(request);
-  if (!reply.ok()) return reply.status();
-  if (!reply.value().contains("id") || !reply.value()["id"].is_number_integer()) {
-    return Status::Error("netfault add: the reply has no rule id: " + reply.value().dump());
-  }
-  return reply.value()["id"].get<int>();
+  return ControlAddRule("netfault", options_.control.string(), rule, options_.call_limit);
 }
 
 Status NetfaultProxy::ClearRules() { return Call({{"cmd", "clear"}}).status(); }
@@ -99,7 +87,7 @@ Status NetfaultProxy::Stop() {
   const std::string how = process_->Stop(kStopGrace);
   process_.reset();
   if (how != "exit 0" && how.rfind("signal 15", 0) != 0) {
-    return Status::Error("netfault ended with " + how + LogTail(options_.log));
+    return Status::Error("netfault ended with " + how + ToolLogTail(options_.log));
   }
   return Status::Ok();
 }
