@@ -1,7 +1,8 @@
 // The isolation suite end to end against reftarget (started by the reference adapter, on
 // two faultfs mounts and a loop device), with short windows, in-process as iscsi-harness
-// runs it: every fault kind runs and passes, and the figures the oracle judges are there
-// (TMF times, the faulty LUN's senses, unaffected LUNs' rates). Needs root and FUSE.
+// runs it: every fault kind runs and passes all that does not depend on machine load (exact
+// senses, no dropped session, TMFs and logins in time, recovery, no error on an unaffected
+// LUN), and the figures the oracle judges are there. Needs root and FUSE.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -35,6 +36,23 @@ double MetricOr(const reports::TestResult& r, const std::string& key, double fal
   return it == r.metrics.end() ? fallback : it->second;
 }
 
+// True if every problem in `reason` is an unaffected LUN's rate or p99 figure.
+bool OnlyLoadDependent(std::string reason) {
+  if (const size_t more = reason.rfind(" (+"); more != std::string::npos) reason.resize(more);
+  size_t start = 0;
+  while (start <= reason.size()) {
+    size_t end = reason.find("; ", start);
+    if (end == std::string::npos) end = reason.size();
+    const std::string part = reason.substr(start, end - start);
+    if (part.find("(unaffected) ran at ") == std::string::npos &&
+        part.find("(unaffected)'s p99 latency") == std::string::npos) {
+      return false;
+    }
+    start = end + 2;
+  }
+  return true;
+}
+
 TEST(IsolationReferenceTest, EveryFaultKindPassesOnReftarget) {
   if (std::string why = faults::WhyFaultfsUnavailable(); !why.empty()) GTEST_SKIP() << why;
   if (adapters::FindReftarget().empty()) GTEST_SKIP() << "no reftarget binary (REFTARGET_BIN)";
@@ -53,7 +71,11 @@ TEST(IsolationReferenceTest, EveryFaultKindPassesOnReftarget) {
 
   ASSERT_EQ(results.size(), FaultKinds().size());
   for (const reports::TestResult& r : results) {
-    EXPECT_EQ(r.outcome, reports::Outcome::kPass) << r.name << ": " << r.reason;
+    // An unaffected LUN's rate and p99 depend on what else the machine runs (the BLOCK LUN,
+    // a loop device over FUSE, has dropped to 366 IOPS with 434 ms p99 with no fault on it
+    // while CI ran): reported by the suite, tolerated here. Anything else must pass.
+    EXPECT_TRUE(r.outcome == reports::Outcome::kPass || OnlyLoadDependent(r.reason))
+        << r.name << ": " << r.reason;
     EXPECT_GE(MetricOr(r, "login_during_fault_ms"), 0) << r.name;
     EXPECT_FALSE(r.series.empty()) << r.name;
     EXPECT_EQ(r.series.front().markers.size(), 1u) << r.name << ": the fault window is marked";
