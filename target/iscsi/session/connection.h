@@ -158,9 +158,10 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   void TmfPartDone(uint32_t tmf_itt);
   // Returns a callback, callable from any thread, that reports one part of `tmf_itt` done.
   std::function<void()> TmfWaiter(uint32_t tmf_itt);
-  // TMF `tmf_itt` still waits for commands stuck in a backstore: fences their units and
-  // answers it (CommandGate).
-  void TmfAnswerDue(uint32_t tmf_itt);
+  // TMF `tmf_itt` (the `serial`-th TMF of this connection) still waits for commands stuck
+  // in a backstore: fences their units and answers it (CommandGate). Does nothing if that
+  // TMF was answered already, even if a later TMF reuses its ITT.
+  void TmfAnswerDue(uint32_t tmf_itt, uint64_t serial);
   // Runs the session-ended callbacks once the connection is closed and its tasks are gone.
   void MaybeSessionEnded();
   void SendReject(RejectReason reason, const Bhs& rejected);
@@ -261,10 +262,12 @@ class Connection : public std::enable_shared_from_this<Connection>, public LiveS
   // A TMF waiting for its aborted commands (and reset units) to return.
   struct PendingTmf {
     uint32_t remaining = 0;  // commands and unit quiesces still to come
+    uint64_t serial = 0;     // tells it from an earlier TMF with the same ITT
     // The units it keeps new commands from, fenced when its answer is due.
     std::vector<std::weak_ptr<scsi::CommandGate::Hold>> holds;
   };
   std::map<uint32_t, PendingTmf> tmf_pending_;           // by TMF ITT
+  uint64_t tmf_serial_ = 0;                              // PendingTmf::serial of the last
   uint32_t close_after_tmf_ = kReservedTag;              // TARGET COLD RESET closes after answering
   std::vector<std::function<void()>> on_session_ended_;  // see EndSession
 

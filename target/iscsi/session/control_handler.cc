@@ -361,9 +361,9 @@ void Connection::TmfPartDone(uint32_t tmf_itt) {
   if (!closed()) CompleteTmf(tmf_itt, TmfResponse::kFunctionComplete);
 }
 
-void Connection::TmfAnswerDue(uint32_t tmf_itt) {
+void Connection::TmfAnswerDue(uint32_t tmf_itt, uint64_t serial) {
   auto waiting = tmf_pending_.find(tmf_itt);
-  if (waiting == tmf_pending_.end()) return;
+  if (waiting == tmf_pending_.end() || waiting->second.serial != serial) return;
   // What it waits for cannot be cancelled (a backstore call stuck in the kernel). Fenced, no
   // newer command can reach those units before the stuck ones return, so the abort is true
   // in effect: the answer need not wait (TEST-PLAN S21, T31).
@@ -431,6 +431,7 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
         return reset_waiters;
       }
       PendingTmf& pending = tmf_pending_[tmf.itt];
+      pending.serial = ++tmf_serial_;
       pending.remaining = static_cast<uint32_t>(parts);
       std::map<scsi::LogicalUnit*, std::shared_ptr<scsi::CommandGate::Hold>> holds;
       auto hold_of = [&](scsi::LogicalUnit* unit) {
@@ -455,8 +456,8 @@ void Connection::HandleTaskManagement(const TaskMgmtRequestPdu& tmf) {
         });
       }
       std::weak_ptr<Connection> weak = shared_from_this();
-      reactor_->AddPeriodic(kTmfAnswerDue, [weak, itt = tmf.itt] {
-        if (auto conn = weak.lock()) conn->TmfAnswerDue(itt);
+      reactor_->AddPeriodic(kTmfAnswerDue, [weak, itt = tmf.itt, serial = pending.serial] {
+        if (auto conn = weak.lock()) conn->TmfAnswerDue(itt, serial);
         return false;
       });
       return reset_waiters;
