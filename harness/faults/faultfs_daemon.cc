@@ -5,7 +5,6 @@
 #include <csignal>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include "harness/faults/control_call.h"
 #include "harness/process/find_tool.h"
@@ -15,7 +14,6 @@ namespace harness::faults {
 namespace {
 
 constexpr size_t kMaxSocketPath = 107;  // sun_path less its terminating NUL
-constexpr auto kPollGap = std::chrono::milliseconds(20);
 constexpr auto kStopGrace = std::chrono::seconds(5);
 
 }  // namespace
@@ -72,23 +70,15 @@ Result<std::unique_ptr<FaultfsDaemon>> FaultfsDaemon::Start(FaultfsOptions optio
       options.log);
   if (!started.ok()) return Status::Error("starting faultfs: " + started.error());
   d->process_ = std::move(started).value();
-  const auto deadline = std::chrono::steady_clock::now() + options.start_limit;
-  for (;;) {
-    if (IsMountPoint(options.mount) && ::access(options.control.c_str(), F_OK) == 0) {
-      if (auto ping = d->Call({{"cmd", "ping"}}); ping.ok()) return d;
-    }
-    if (!d->process_->Alive()) {
-      return Status::Error("faultfs exited (" + d->process_->DescribeState() +
-                           ") before mounting " + options.mount.string() +
-                           ToolLogTail(options.log));
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::Error("faultfs did not mount " + options.mount.string() + " within " +
-                           std::to_string(options.start_limit.count()) + " ms" +
-                           ToolLogTail(options.log));
-    }
-    std::this_thread::sleep_for(kPollGap);
-  }
+  Status ready = WaitUntilReady(
+      "faultfs", *d->process_,
+      [&] {
+        return IsMountPoint(options.mount) && ::access(options.control.c_str(), F_OK) == 0 &&
+               d->Call({{"cmd", "ping"}}).ok();
+      },
+      "mounting " + options.mount.string(), options.start_limit, options.log);
+  if (!ready.ok()) return ready;
+  return d;
 }
 
 FaultfsDaemon::~FaultfsDaemon() { (void)Stop(); }

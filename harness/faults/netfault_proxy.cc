@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <thread>
 
 #include "harness/faults/control_call.h"
 #include "harness/process/find_tool.h"
@@ -11,7 +10,6 @@ namespace harness::faults {
 namespace {
 
 constexpr size_t kMaxSocketPath = 107;  // sun_path less its terminating NUL
-constexpr auto kPollGap = std::chrono::milliseconds(20);
 constexpr auto kStopGrace = std::chrono::seconds(5);
 
 }  // namespace
@@ -38,26 +36,21 @@ Result<std::unique_ptr<NetfaultProxy>> NetfaultProxy::Start(NetfaultOptions opti
       options.log);
   if (!started.ok()) return Status::Error("starting netfault: " + started.error());
   p->process_ = std::move(started).value();
-  const auto deadline = std::chrono::steady_clock::now() + options.start_limit;
-  for (;;) {
-    if (::access(options.control.c_str(), F_OK) == 0) {
-      auto ping = p->Call({{"cmd", "ping"}});
-      if (ping.ok() && ping.value().contains("listen") && ping.value()["listen"].is_string()) {
+  Status ready = WaitUntilReady(
+      "netfault", *p->process_,
+      [&] {
+        if (::access(options.control.c_str(), F_OK) != 0) return false;
+        auto ping = p->Call({{"cmd", "ping"}});
+        if (!ping.ok() || !ping.value().contains("listen") || !ping.value()["listen"].is_string()) {
+          return false;
+        }
         p->portal_ = ping.value()["listen"].get<std::string>();
-        return p;
-      }
-    }
-    if (!p->process_->Alive()) {
-      return Status::Error("netfault exited (" + p->process_->DescribeState() +
-                           ") before listening" + ToolLogTail(options.log));
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return Status::Error("netfault did not answer on " + options.control.string() + " within " +
-                           std::to_string(options.start_limit.count()) + " ms" +
-                           ToolLogTail(options.log));
-    }
-    std::this_thread::sleep_for(kPollGap);
-  }
+        return true;
+      },
+      "listening (its control socket " + options.control.string() + ")", options.start_limit,
+      options.log);
+  if (!ready.ok()) return ready;
+  return p;
 }
 
 NetfaultProxy::~NetfaultProxy() { (void)Stop(); }
