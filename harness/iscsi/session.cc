@@ -18,12 +18,16 @@ namespace {
 using std::chrono::duration_cast;
 using std::chrono::microseconds;
 using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
 
 int ToXferDir(DataDirection d) {
   switch (d) {
-    case DataDirection::kNone: return SCSI_XFER_NONE;
-    case DataDirection::kRead: return SCSI_XFER_READ;
-    case DataDirection::kWrite: return SCSI_XFER_WRITE;
+    case DataDirection::kNone:
+      return SCSI_XFER_NONE;
+    case DataDirection::kRead:
+      return SCSI_XFER_READ;
+    case DataDirection::kWrite:
+      return SCSI_XFER_WRITE;
   }
   return SCSI_XFER_NONE;
 }
@@ -103,21 +107,26 @@ bool Session::WaitOp(Op* op, Clock::time_point deadline) {
 bool Session::ServiceOnce(Clock::time_point until) {
   if (ctx_ == nullptr) return false;
   const int fd = iscsi_get_fd(ctx_);
-  auto wait = duration_cast<milliseconds>(until - Clock::now());
-  wait = std::clamp(wait, milliseconds(0), kMaxPollSlice);
+  // The exact time left, not whole milliseconds: truncated to 0 ms, the last sub-millisecond
+  // of every wait became a loop of non-blocking polls (a rate-limited stream waits about 1 ms
+  // between I/Os, so the load generator spun a core and starved the target it measured).
+  const auto wait = std::clamp(duration_cast<nanoseconds>(until - Clock::now()), nanoseconds(0),
+                               duration_cast<nanoseconds>(kMaxPollSlice));
+  const timespec timeout{static_cast<time_t>(wait.count() / 1'000'000'000),
+                         static_cast<long>(wait.count() % 1'000'000'000)};
   int revents = 0;
   if (fd >= 0) {
     pollfd pfd{};
     pfd.fd = fd;
     pfd.events = static_cast<short>(iscsi_which_events(ctx_));
-    const int rc = poll(&pfd, 1, static_cast<int>(wait.count()));
+    const int rc = ppoll(&pfd, 1, &timeout, nullptr);
     if (rc < 0 && errno != EINTR) {
       MarkBroken(std::string("poll: ") + std::strerror(errno));
       return false;
     }
     if (rc > 0) revents = pfd.revents;
   } else if (wait.count() > 0) {
-    poll(nullptr, 0, static_cast<int>(wait.count()));
+    ppoll(nullptr, 0, &timeout, nullptr);
   }
   if (iscsi_service(ctx_, revents) < 0) {
     MarkBroken(iscsi_get_error(ctx_));
@@ -235,8 +244,8 @@ Result<CommandId> Session::Submit(CommandRequest request) {
   if (req.direction == DataDirection::kRead) expxferlen = static_cast<int>(req.data_in_length);
   unsigned char cdb_bytes[Cdb::kMaxSize] = {};
   std::copy(req.cdb.bytes().begin(), req.cdb.bytes().end(), cdb_bytes);
-  p->task = scsi_create_task(static_cast<int>(req.cdb.size()), cdb_bytes,
-                             ToXferDir(req.direction), expxferlen);
+  p->task = scsi_create_task(static_cast<int>(req.cdb.size()), cdb_bytes, ToXferDir(req.direction),
+                             expxferlen);
   if (p->task == nullptr) return Status::Error("scsi_create_task failed for " + req.cdb.Name());
   iscsi_data out{};
   iscsi_data* out_ptr = nullptr;
@@ -249,7 +258,8 @@ Result<CommandId> Session::Submit(CommandRequest request) {
   p->deadline = p->start + req.limit;
   Pending* raw = p.get();
   pending_[raw->id] = std::move(p);
-  if (iscsi_scsi_command_async(ctx_, raw->lun, raw->task, &Session::OnCommandDone, out_ptr, raw) != 0) {
+  if (iscsi_scsi_command_async(ctx_, raw->lun, raw->task, &Session::OnCommandDone, out_ptr, raw) !=
+      0) {
     const std::string error = iscsi_get_error(ctx_);
     scsi_free_scsi_task(raw->task);
     pending_.erase(raw->id);

@@ -4,9 +4,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <system_error>
 
 #include "target/common/logging.h"
@@ -131,7 +131,8 @@ int Reactor::NextTimeoutMs() const {
   auto now = std::chrono::steady_clock::now();
   auto soonest = periodics_.front().next;
   for (const auto& p : periodics_) soonest = std::min(soonest, p.next);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(soonest - now).count();
+  // Rounded up: truncated, the last sub-millisecond before a timer became a busy loop.
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(soonest - now).count();
   return ms < 0 ? 0 : static_cast<int>(std::min<int64_t>(ms, 1000));
 }
 
