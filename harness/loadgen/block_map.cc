@@ -29,6 +29,13 @@ void BlockMap::EndWrite(uint64_t lba, uint32_t n, uint64_t gen, bool acknowledge
   }
 }
 
+void BlockMap::Forget() {
+  std::lock_guard<std::mutex> lock(mu_);
+  // acked 0 with issued kept: a read accepts zeros (never written) up to the last issued
+  // generation (Accepts' lo..hi), which covers whatever survived.
+  for (Entry& e : entries_) e.acked = 0;
+}
+
 ReadSnapshot BlockMap::BeginRead(uint64_t lba, uint32_t n) const {
   ReadSnapshot s;
   s.lba = lba;

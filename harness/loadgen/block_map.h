@@ -70,6 +70,10 @@ class BlockMap {
   // Returns the per-block expectations for `snapshot`, completing now.
   std::vector<BlockExpectation> Complete(const ReadSnapshot& snapshot) const;
 
+  // Forgets what every block holds, after something outside the generator destroyed data
+  // (a truncated backing file): zeros or any generation issued so far are accepted until
+  // a block is written again.
+  void Forget();
   // Returns one block's state. REQUIRES: Contains(lba, 1).
   BlockRecord Get(uint64_t lba) const;
   // Returns the LUN's generation counter (the last generation handed out).

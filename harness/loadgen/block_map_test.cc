@@ -105,6 +105,25 @@ TEST(BlockMapTest, FailedWriteLeavesEitherGenerationUntilANewerOneIsAcknowledged
   EXPECT_TRUE(e.Accepts(g3));
 }
 
+TEST(BlockMapTest, ForgetAcceptsZerosOrAnyEarlierGenerationUntilTheNextWrite) {
+  BlockMap map(0, 8);
+  const uint64_t g1 = map.BeginWrite(0, 1).value();
+  map.EndWrite(0, 1, g1, true);
+  const uint64_t g2 = map.BeginWrite(0, 1).value();
+  map.EndWrite(0, 1, g2, true);
+  map.Forget();  // e.g. the backing file was truncated under the LUN
+  BlockExpectation e = ExpectOne(map, map.BeginRead(0, 1));
+  EXPECT_EQ(e.lo, 0u) << "zeros (a hole) are accepted";
+  EXPECT_TRUE(e.Accepts(g1));
+  EXPECT_TRUE(e.Accepts(g2));
+  EXPECT_FALSE(e.Accepts(g2 + 1)) << "never written";
+  const uint64_t g3 = map.BeginWrite(0, 1).value();
+  map.EndWrite(0, 1, g3, true);
+  e = ExpectOne(map, map.BeginRead(0, 1));
+  EXPECT_TRUE(e.Accepts(g3));
+  EXPECT_FALSE(e.Accepts(g2)) << "a new acknowledged write is checked exactly again";
+}
+
 TEST(BlockMapTest, FailedFirstWriteStillAllowsZeros) {
   BlockMap map(0, 8);
   const uint64_t g1 = map.BeginWrite(0, 1).value();

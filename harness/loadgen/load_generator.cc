@@ -163,6 +163,12 @@ const BlockMap* LoadGenerator::block_map(int lun) const {
   return nullptr;
 }
 
+void LoadGenerator::ForgetContents(int lun) {
+  for (size_t i = 0; i < luns_.size(); ++i) {
+    if (luns_[i].lun == lun) maps_[i]->Forget();
+  }
+}
+
 Result<RunResult> LoadGenerator::Run() { return Run(config_.workload); }
 
 Result<RunResult> LoadGenerator::Run(const Workload& workload) {

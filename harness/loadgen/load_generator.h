@@ -65,6 +65,9 @@ class LoadGenerator {
   int setup_unit_attentions() const { return setup_unit_attentions_; }
   // Per LUN number: its geometry and tracked range, or null for a LUN not configured.
   const LunInfo* lun(int lun) const;
+  // Forgets what LUN `lun`'s blocks hold (BlockMap::Forget), after a fault destroyed data.
+  // REQUIRES: !running().
+  void ForgetContents(int lun);
   // The acknowledged-generation bookkeeping of LUN number `lun`, or null.
   const BlockMap* block_map(int lun) const;
   // The journal (null without config.journal_path).

@@ -1,5 +1,6 @@
 #include "suites/isolation/fault_kinds.h"
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 namespace harness::isolation {
@@ -16,6 +17,44 @@ std::function<Status(IsolationContext&)> Rule(LunIndex lun, nlohmann::json field
     rule["file"] = ctx.luns[lun].faultfs_file;
     return ctx.luns[lun].faultfs->AddRule(rule).status();
   };
+}
+
+// Sets the size of `lun`'s backing file on faultfs to `bytes`.
+Status ResizeBackingFile(IsolationContext& ctx, LunIndex lun, uint64_t bytes) {
+  const auto path = ctx.luns[lun].faultfs->PathOf(ctx.luns[lun].faultfs_file);
+  std::error_code ec;
+  std::filesystem::resize_file(path, bytes, ec);
+  if (ec)
+    return Status::Error(path.string() + ": cannot resize to " + std::to_string(bytes) + ": " +
+                         ec.message());
+  return Status::Ok();
+}
+
+// Returns an inject function adding one netfault rule (`fields`) on the connection of
+// kNetLun's load, starting `ahead` bytes past what that connection has sent so far.
+std::function<Status(IsolationContext&)> NetRule(nlohmann::json fields, uint64_t ahead) {
+  return [fields, ahead](IsolationContext& ctx) -> Status {
+    if (!ctx.net) return Status::Error("no netfault: " + ctx.net_unavailable);
+    auto conns = ctx.net->Connections();
+    if (!conns.ok()) return conns.status();
+    if (conns.value().size() != 1) {
+      return Status::Error("expected one connection through netfault (the " +
+                           ctx.luns[kNetLun].label + " load's), found " +
+                           std::to_string(conns.value().size()));
+    }
+    const nlohmann::json& conn = conns.value().front();
+    nlohmann::json rule = fields;
+    rule["conn"] = conn.at("id");
+    if (ahead > 0) {
+      const std::string dir = fields.value("dir", "both") == "down" ? "down" : "up";
+      rule["after"] = conn.at(dir).at("read").get<uint64_t>() + ahead;
+    }
+    return ctx.net->AddRule(rule).status();
+  };
+}
+
+Status ClearNet(IsolationContext& ctx) {
+  return ctx.net ? ctx.net->ClearRules() : Status::Error("no netfault");
 }
 
 }  // namespace
@@ -122,6 +161,70 @@ const std::vector<FaultKind>& FaultKinds() {
       f.inject = Rule(kFaultyBlock, {{"op", "any"}, {"hang", true}});
       f.rule.timeouts_allowed = true;
       f.probe_tmf = true;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Block.LoopDetached";
+      f.family = "Backing";
+      f.clause =
+          "TEST-PLAN T34: losetup -d on the loop device under a live BLOCK LUN: the kernel "
+          "defers the detach while the target holds it open, so the LUN keeps serving";
+      f.faulty = {kFaultyBlock};
+      f.inject = [](IsolationContext& ctx) { return ctx.loop->Detach(); };
+      f.clear = [](IsolationContext&) { return Status::Ok(); };
+      f.rule.errors_allowed = false;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Backing.FileTruncated";
+      f.family = "Backing";
+      f.clause =
+          "TEST-PLAN T34: the FILEIO backing file truncated to half under a live LUN: reads "
+          "past its end fail with 03/11/00, READ CAPACITY keeps the LUN's size, nothing "
+          "crashes; the LUN serves I/O once the file has its size again";
+      f.faulty = {kFaultyFile};
+      f.inject = [](IsolationContext& ctx) {
+        return ResizeBackingFile(ctx, kFaultyFile, ctx.config.lun_bytes / 2);
+      };
+      f.clear = [](IsolationContext& ctx) {
+        return ResizeBackingFile(ctx, kFaultyFile, ctx.config.lun_bytes);
+      };
+      f.rule.allowed_senses = {kReadError};
+      f.destroys_data = true;
+      f.probe_capacity = true;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Network.ResetMidDataOut";
+      f.family = "Network";
+      f.clause =
+          "TEST-PLAN T12/T13, issue 5: the RAMDISK LUN's connection reset inside a PDU "
+          "(most of its bytes are write data): the session is reinstated, nothing written "
+          "is lost, no other session notices";
+      f.faulty = {kNetLun};
+      f.inject = NetRule({{"dir", "up"}, {"action", "reset"}}, 1500);
+      f.clear = ClearNet;
+      f.rule.connection_loss_expected = true;
+      f.rule.timeouts_allowed = true;  // commands in flight when the connection died
+      f.needs_net = true;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Network.SplitPdus";
+      f.family = "Network";
+      f.clause =
+          "RFC 7143 §4.2 (TCP is a byte stream): the RAMDISK LUN's PDUs arrive cut at "
+          "arbitrary byte boundaries (1000-byte pieces, mid-header): no error, no lost "
+          "connection";
+      f.faulty = {kNetLun};
+      f.inject = NetRule({{"dir", "both"}, {"action", "split"}, {"split", 1000}}, 0);
+      f.clear = ClearNet;
+      f.rule.errors_allowed = false;
+      f.needs_net = true;
       k.push_back(f);
     }
     {

@@ -15,7 +15,7 @@ namespace harness::isolation {
 
 struct FaultKind {
   std::string name;              // "isolation.Backend.ReadEio"
-  std::string family;            // "Backend", "Hang", "Backing"
+  std::string family;            // "Backend", "Hang", "Backing", "Network"
   std::string clause;            // what it checks, cited
   std::vector<LunIndex> faulty;  // the LUNs the fault hits; the others must not notice
   std::function<Status(IsolationContext&)> inject;
@@ -26,6 +26,14 @@ struct FaultKind {
   bool probe_tmf = false;    // time ABORT TASK and LUN RESET on the stalled LUN
   bool probe_flush = false;  // SYNCHRONIZE CACHE must fail with 03/0C/00, and keep failing
   bool recovers = true;      // once cleared, the faulty LUN serves I/O again
+  // The fault takes data away for good (a truncated file): the faulty LUN's wrong blocks
+  // are reported, not failed.
+  bool destroys_data = false;
+  // READ CAPACITY during the fault must still give the LUN's size (TEST-PLAN T34).
+  bool probe_capacity = false;
+  // A network fault on the RAMDISK LUN's connection, which runs through netfault: SKIP
+  // when netfault is not available.
+  bool needs_net = false;
 };
 
 // Returns every fault kind, in the order the suite runs them (the faultfs kill last: it

@@ -7,6 +7,7 @@
 #include "harness/iscsi/cdb.h"
 #include "harness/loadgen/load_window.h"
 #include "harness/loadgen/time_series.h"
+#include "reports/number_format.h"
 #include "reports/result_builder.h"
 #include "suites/common/load_series.h"
 
@@ -118,6 +119,31 @@ void ProbeFlush(IsolationContext& ctx, const IsoLun& lun, reports::ResultBuilder
   }
 }
 
+// READ CAPACITY(16) on `lun` must still give the LUN's configured size.
+void ProbeCapacity(IsolationContext& ctx, const IsoLun& lun, reports::ResultBuilder& record) {
+  iscsi::CommandRequest rc;
+  rc.cdb = iscsi::cdb::ReadCapacity16();
+  rc.direction = iscsi::DataDirection::kRead;
+  rc.data_in_length = 32;
+  rc.lun = lun.number;
+  rc.limit = ctx.config.probe_limit;
+  const iscsi::CommandResult r = ExecuteSkippingAttentions(*ctx.probe, rc);
+  if (!r.good() || r.data_in.size() < 12) {
+    record.Fail("READ CAPACITY(16) during the fault answered " + r.Describe());
+    return;
+  }
+  uint64_t last_lba = 0;
+  for (int i = 0; i < 8; ++i) last_lba = (last_lba << 8) | r.data_in[i];
+  const uint32_t block = (uint32_t{r.data_in[8]} << 24) | (uint32_t{r.data_in[9]} << 16) |
+                         (uint32_t{r.data_in[10]} << 8) | r.data_in[11];
+  const double bytes = static_cast<double>(last_lba + 1) * block;
+  record.Metric("faulty.capacity_bytes", bytes);
+  if (bytes != static_cast<double>(lun.spec.size_bytes)) {
+    record.Fail("READ CAPACITY(16) during the fault gave " + reports::Fixed(bytes, 0) +
+                " bytes, not the LUN's " + std::to_string(lun.spec.size_bytes));
+  }
+}
+
 // Writes the probe's blocks of `lun` and reads them back, retrying while the LUN recovers.
 void ProbeRecovery(IsolationContext& ctx, const IsoLun& lun, reports::ResultBuilder& record) {
   const uint64_t lba = lun.spec.size_bytes / 512 - kProbeBlocks;
@@ -190,6 +216,7 @@ reports::TestResult RunFaultScenario(IsolationContext& ctx, const FaultKind& kin
   const IsoLun& victim = ctx.luns[kind.faulty.front()];
   if (kind.probe_tmf) ProbeTaskManagement(ctx, victim, record);
   if (kind.probe_flush) ProbeFlush(ctx, victim, record, "during the fault");
+  if (kind.probe_capacity) ProbeCapacity(ctx, victim, record);
   const auto window = kind.long_window ? ctx.config.long_hang : ctx.config.fault;
   const auto due = fault_begun + window;
   if (Clock::now() < due) ctx.Pause(std::chrono::duration_cast<milliseconds>(due - Clock::now()));
@@ -256,7 +283,22 @@ reports::TestResult RunFaultScenario(IsolationContext& ctx, const FaultKind& kin
                                                  run.value().totals.connection_losses, kind.rule)) {
         record.Fail(l.label + ": " + p);
       }
-      if (run.value().verify_errors() > 0 && kind.recovers) {
+      if (kind.needs_net) {
+        // The session itself was hit: its own load must be back at rate once the fault is
+        // cleared (reinstated or never dropped), not just the LUN through the probe.
+        const PhaseStats before = StatsOver(*lun, {{warm, f0}});
+        const PhaseStats after = StatsOver(*lun, {{f1 + kAfterClear_s, end - 0.3}});
+        record.Metric(key + ".iops_after", after.iops);
+        if (after.iops < ctx.config.thresholds.min_iops_ratio * before.iops) {
+          record.Fail(l.label + "'s own load ran at " + reports::Fixed(after.iops, 0) +
+                      " IOPS after the fault was cleared, against " +
+                      reports::Fixed(before.iops, 0) + " before it");
+        }
+      }
+      if (kind.destroys_data) {
+        // What it held is gone: later scenarios check only what is written from now on.
+        l.load->ForgetContents(l.number);
+      } else if (run.value().verify_errors() > 0 && kind.recovers) {
         record.Fail(l.label + " read back " + std::to_string(run.value().verify_errors()) +
                     " wrong blocks: " + run.value().verify_samples.front().Describe());
       }

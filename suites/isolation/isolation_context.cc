@@ -97,6 +97,7 @@ Status IsolationContext::Setup() {
   auto session = iscsi::Session::Connect(o);
   if (!session.ok()) return Status::Error("probe session login: " + session.error());
   probe = std::move(session).value();
+  StartNetfault();
   return StartGenerators();
 }
 
@@ -113,10 +114,28 @@ Result<std::unique_ptr<faults::FaultfsDaemon>> IsolationContext::StartFaultfs(
   return std::move(fs).value();
 }
 
+void IsolationContext::StartNetfault() {
+  if (faults::FindNetfault().empty()) {
+    net_unavailable = "netfault is not built or installed (set NETFAULT_BIN)";
+    return;
+  }
+  const auto out = std::filesystem::absolute(env.out_dir);
+  faults::NetfaultOptions o;
+  o.target = target.portal.ToString();
+  o.control = out / "netfault.sock";
+  o.log = out / "netfault.log";
+  auto started = faults::NetfaultProxy::Start(o);
+  if (!started.ok()) {
+    net_unavailable = "netfault did not start: " + started.error();
+    return;
+  }
+  net = std::move(started).value();
+}
+
 Status IsolationContext::StartGenerators() {
   for (size_t i = 0; i < kLunCount; ++i) {
     loadgen::LoadConfig c;
-    c.portal = target.portal.ToString();
+    c.portal = i == kNetLun && net ? net->portal() : target.portal.ToString();
     c.target = target.iqn;
     c.initiator = env.initiator_prefix + ":isolation-load-" + luns[i].spec.name;
     c.luns = {luns[i].number};
@@ -148,6 +167,8 @@ void IsolationContext::Teardown() {
   }
   for (IsoLun& l : luns) l.load.reset();
   probe.reset();
+  if (net) (void)net->Stop();
+  net.reset();
   if (started_) {
     (void)adapter->Stop();
     started_ = false;

@@ -3,7 +3,8 @@
 // daemon per LUN, so that a fault on one LUN's file system is not also a load on the
 // other's. Two more LUNs live elsewhere (a RAM disk, and FILEIO on the ordinary file system). Each
 // LUN has its own verifying load generator on its own session, and a probe session times task
-// management, logins and recovery on the faulty LUN.
+// management, logins and recovery on the faulty LUN. The RAMDISK LUN's load reaches the
+// target through netfault, for the network faults.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "harness/common/status.h"
 #include "harness/faults/faultfs_daemon.h"
 #include "harness/faults/loop_device.h"
+#include "harness/faults/netfault_proxy.h"
 #include "harness/iscsi/session.h"
 #include "harness/loadgen/load_generator.h"
 #include "harness/runner/suite.h"
@@ -27,6 +29,9 @@ inline constexpr char kIqn[] = "iqn.2003-01.org.reftarget.harness:isolation";
 
 // The LUNs, in the order the target exports them.
 enum LunIndex : size_t { kFaultyFile = 0, kFaultyBlock = 1, kRamdisk = 2, kPlainFile = 3 };
+// The LUN whose load runs through netfault: its backstore is never faulted, so a network
+// fault on its connection is the only thing that can disturb it.
+inline constexpr LunIndex kNetLun = kRamdisk;
 inline constexpr size_t kLunCount = 4;
 // Blocks at the end of every LUN that the generators leave alone, for the probes.
 inline constexpr uint64_t kProbeReserveBlocks = 64;
@@ -69,11 +74,17 @@ class IsolationContext {
   std::unique_ptr<faults::FaultfsDaemon> file_fs;   // under LUN kFaultyFile
   std::unique_ptr<faults::FaultfsDaemon> block_fs;  // under LUN kFaultyBlock's loop device
   std::unique_ptr<faults::LoopDevice> loop;
+  // In front of the target for kNetLun's load (null, with net_unavailable saying why, when
+  // netfault cannot run).
+  std::unique_ptr<faults::NetfaultProxy> net;
+  std::string net_unavailable;
   std::vector<IsoLun> luns;
   std::unique_ptr<iscsi::Session> probe;
 
  private:
   Status StartGenerators();
+  // Starts `net`, or says in net_unavailable why it cannot.
+  void StartNetfault();
   // Starts a faultfs named `name` under the output folder.
   Result<std::unique_ptr<faults::FaultfsDaemon>> StartFaultfs(const std::string& name);
   bool started_ = false;

@@ -93,7 +93,13 @@ std::vector<std::string> JudgeFaultyLun(const std::map<std::string, uint64_t>& k
                                         uint64_t errors, uint64_t connection_losses,
                                         const FaultyLunRule& rule) {
   std::vector<std::string> problems;
-  if (connection_losses > 0) {
+  if (rule.connection_loss_expected) {
+    if (connection_losses == 0) {
+      problems.push_back(
+          "the faulty LUN's session never lost its connection (the network "
+          "fault did not reach it)");
+    }
+  } else if (connection_losses > 0) {
     problems.push_back("the faulty LUN's session lost its connection " +
                        std::to_string(connection_losses) +
                        " times (a backstore fault must be answered with status, not a dropped "
@@ -124,8 +130,11 @@ std::vector<std::string> JudgeFaultyLun(const std::map<std::string, uint64_t>& k
   if (!unexpected.empty()) {
     std::string list;
     for (const std::string& u : unexpected) list += (list.empty() ? "" : ", ") + u;
-    problems.push_back("the faulty LUN got " + list + " (expected only " +
-                       Join(rule.required_senses) + ")");
+    std::set<std::string> expected = rule.required_senses;
+    expected.insert(rule.allowed_senses.begin(), rule.allowed_senses.end());
+    expected.insert("02/04/01");
+    problems.push_back("the faulty LUN got " + list + " (expected only " + Join(expected) +
+                       (rule.timeouts_allowed ? ", timeouts" : "") + ")");
   }
   return problems;
 }

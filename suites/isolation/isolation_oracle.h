@@ -51,6 +51,9 @@ struct FaultyLunRule {
   std::set<std::string> allowed_senses;
   bool timeouts_allowed = false;  // a hang: the initiator's own timer fires
   bool errors_allowed = true;     // false: the fault only slows the LUN (latency, unlink)
+  // A network fault: the session must lose its connection at least once (and recover);
+  // otherwise a lost connection is a failure (a backstore fault is answered with status).
+  bool connection_loss_expected = false;
 };
 
 // Counts the faulty LUN's failed commands by kind: "03/11/00" for a CHECK CONDITION (from

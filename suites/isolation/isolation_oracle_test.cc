@@ -86,7 +86,8 @@ TEST(IsolationOracleTest, FaultyLunNeedsTheExactSenseAndNothingElse) {
   FaultyLunRule read_eio;
   read_eio.required_senses = {"03/11/00"};
   EXPECT_EQ(JudgeFaultyLun(kinds, 3, 0, read_eio),
-            (std::vector<std::string>{"the faulty LUN got 1 x timeout (expected only 03/11/00)"}));
+            (std::vector<std::string>{
+                "the faulty LUN got 1 x timeout (expected only 02/04/01, 03/11/00)"}));
   read_eio.timeouts_allowed = true;
   EXPECT_TRUE(JudgeFaultyLun(kinds, 3, 0, read_eio).empty());
   EXPECT_EQ(JudgeFaultyLun({}, 0, 0, read_eio),
@@ -102,6 +103,17 @@ TEST(IsolationOracleTest, FaultyLunNeedsTheExactSenseAndNothingElse) {
                 "the faulty LUN had 3 errors where the fault only slows it: 03/11/00"}));
   EXPECT_TRUE(JudgeFaultyLun({{"02/04/01", 4}}, 0, 0, slow_only).empty())
       << "the fence's NOT READY is a retry, not an error";
+}
+
+TEST(IsolationOracleTest, NetworkFaultMustCostTheConnectionAndNothingElse) {
+  FaultyLunRule reset;
+  reset.connection_loss_expected = true;
+  EXPECT_EQ(JudgeFaultyLun({}, 0, 0, reset),
+            (std::vector<std::string>{"the faulty LUN's session never lost its connection (the "
+                                      "network fault did not reach it)"}));
+  EXPECT_TRUE(JudgeFaultyLun({{"connection loss", 3}}, 3, 1, reset).empty());
+  EXPECT_EQ(JudgeFaultyLun({{"connection loss", 3}, {"03/11/00", 1}}, 4, 1, reset),
+            (std::vector<std::string>{"the faulty LUN got 1 x 03/11/00 (expected only 02/04/01)"}));
 }
 
 TEST(IsolationOracleTest, TimeLimits) {

@@ -98,6 +98,11 @@ TEST(IsolationReferenceTest, EveryFaultKindPassesOnReftarget) {
   EXPECT_GT(MetricOr(find("isolation.Backend.BlockWriteEio"), "iso_block.failed.03/0c/00"), 0);
   EXPECT_GT(MetricOr(find("isolation.Backend.ReadEio"), "iso_ram.iops_during"), 0);
   EXPECT_EQ(MetricOr(find("isolation.Backend.ReadEio"), "iso_ram.errors"), 0);
+  const reports::TestResult& truncated = find("isolation.Backing.FileTruncated");
+  EXPECT_EQ(MetricOr(truncated, "faulty.capacity_bytes"), 64.0 * 1024 * 1024);
+  const reports::TestResult& reset = find("isolation.Network.ResetMidDataOut");
+  EXPECT_GE(MetricOr(reset, "iso_ram.failed.connection loss"), 1);
+  EXPECT_GT(MetricOr(reset, "iso_ram.iops_after"), 0);
   std::error_code ec;
   std::filesystem::remove_all(work, ec);
 }

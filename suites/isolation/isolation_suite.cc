@@ -87,6 +87,10 @@ void IsolationSuite::Run(const runner::SuiteEnv& env, std::vector<reports::TestR
                  "not run: the target process died during " + died_during));
       continue;
     }
+    if (k.needs_net && !ctx.net) {
+      emit(Plain(k.name, k.family, reports::Outcome::kSkip, ctx.net_unavailable));
+      continue;
+    }
     reports::TestResult r = RunFaultScenario(ctx, k);
     if (!ctx.TargetAlive()) {
       died_during = k.name;
