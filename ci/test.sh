@@ -31,6 +31,6 @@ if [ "$quick" -eq 0 ]; then
   # hostile-input, CHAP/digest and TMF-fencing tests included, which keeps CI within its
   # time budget on two cores.
   run_ctest asan -E '^(iscsi_test_cu_test|fio_verify_test|iscsi_harness_cli_test|isolation_reference_test)$'
-  bash ci/fuzz.sh "${REFTARGET_FUZZ_SECONDS:-30}" || status=1
+  bash ci/fuzz.sh "${REFTARGET_FUZZ_SECONDS:-20}" || status=1
 fi
 exit "$status"
