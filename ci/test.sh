@@ -26,11 +26,12 @@ bash ci/build.sh release
 run_ctest release
 if [ "$quick" -eq 0 ]; then
   bash ci/build.sh asan
-  # The long end-to-end runs (conformance, fio, the CLI, every isolation fault kind) prove
-  # behaviour in the Release build; under the sanitizers every other test runs, the
-  # hostile-input, CHAP/digest and TMF-fencing tests included, which keeps CI within its
-  # time budget on two cores.
-  run_ctest asan -E '^(iscsi_test_cu_test|fio_verify_test|iscsi_harness_cli_test|isolation_reference_test)$'
+  # The long end-to-end runs (conformance, fio, the CLI, every isolation fault kind, the
+  # durability crash cycles) prove behaviour in the Release build; under the sanitizers
+  # every other test runs, the hostile-input, CHAP/digest and TMF-fencing tests and the
+  # adapters' SIGKILL-and-restart tests included, which keeps CI within its time budget on
+  # two cores.
+  run_ctest asan -E '^(iscsi_test_cu_test|fio_verify_test|iscsi_harness_cli_test|isolation_reference_test|durability_reference_test)$'
   bash ci/fuzz.sh "${REFTARGET_FUZZ_SECONDS:-20}" || status=1
 fi
 exit "$status"

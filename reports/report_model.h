@@ -144,6 +144,12 @@ struct TestResult {
   std::string log_excerpt;
 };
 
+// Returns `r`'s metric `key`, or `fallback` if it has none.
+inline double MetricOr(const TestResult& r, const std::string& key, double fallback = -1) {
+  auto it = r.metrics.find(key);
+  return it == r.metrics.end() ? fallback : it->second;
+}
+
 enum class Better { kHigher, kLower };
 
 // One performance cell, e.g. IOPS of job randread-4k-qd32 on backstore fileio.

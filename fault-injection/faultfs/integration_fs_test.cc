@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -157,6 +158,28 @@ TEST_F(FaultFsTest, UnsyncedAndPowerCut) {
   EXPECT_EQ(static_cast<uint64_t>(st.st_size), kDiskSize);
   unsynced = daemon_.Call({{"cmd", "unsynced"}, {"file", "disk.img"}});
   EXPECT_TRUE(unsynced.value()["unsynced"].empty());
+}
+
+// A target writes FUA and write-through data with pwritev2(RWF_DSYNC) on an ordinary open
+// file: the kernel passes the flag with that one FUSE write, and a power cut must keep it.
+TEST_F(FaultFsTest, PerWriteDsyncIsDurable) {
+  Fd fd(open(Mnt("disk.img").c_str(), O_RDWR | O_CLOEXEC));
+  ASSERT_TRUE(fd.ok());
+  std::string durable(4096, 'D');
+  iovec iov{durable.data(), durable.size()};
+  ASSERT_EQ(pwritev2(fd.get(), &iov, 1, 0, RWF_DSYNC), 4096) << std::strerror(errno);
+  const std::string plain(4096, 'p');
+  ASSERT_EQ(pwrite(fd.get(), plain.data(), plain.size(), 8192), 4096);
+  Result<json> unsynced = daemon_.Call({{"cmd", "unsynced"}, {"file", "disk.img"}});
+  ASSERT_TRUE(unsynced.ok());
+  EXPECT_EQ(unsynced.value()["unsynced"], json::parse("[{\"offset\":8192,\"length\":4096}]"))
+      << unsynced.value().dump();
+  Result<json> cut = daemon_.Call({{"cmd", "powercut"}, {"file", "disk.img"}});
+  ASSERT_TRUE(cut.ok());
+  std::string expected = disk_;
+  expected.replace(0, 4096, durable);
+  EXPECT_TRUE(ReadFile(Src("disk.img")) == expected)
+      << "the RWF_DSYNC write survives, the other not";
 }
 
 TEST_F(FaultFsTest, SigtermReleasesHangsAndUnmounts) {

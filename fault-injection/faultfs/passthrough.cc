@@ -330,9 +330,13 @@ int FsWrite(const char* /*path*/, const char* buf, size_t size, off_t offset, fu
     }
   }
   auto write = [&] { return PwriteFully(file->fd, data, want, offset); };
-  const ssize_t n = fs->tracker != nullptr ? fs->tracker->Write(file->fd, request.offset, want,
-                                                                file->durable_writes, write)
-                                           : write();
+  // A write is durable if the file was opened O_SYNC/O_DSYNC, or if this one write was
+  // (pwritev2 RWF_DSYNC/RWF_SYNC: the kernel passes them in FUSE_WRITE's flags,
+  // fuse_write_flags()); reftarget sends FUA and write-through writes that way.
+  const bool durable = file->durable_writes || (fi->flags & (O_SYNC | O_DSYNC)) != 0;
+  const ssize_t n = fs->tracker != nullptr
+                        ? fs->tracker->Write(file->fd, request.offset, want, durable, write)
+                        : write();
   return static_cast<int>(n);
 }
 

@@ -91,6 +91,7 @@ Capabilities ReferenceAdapter::capabilities() const {
   c.removable_luns = false;
   c.block_size_4096 = true;
   c.process_faults = true;
+  c.restart = true;
   c.backings = {Backing::kFileio, Backing::kBlock, Backing::kRamdisk, Backing::kNull};
   return c;
 }
@@ -151,7 +152,31 @@ Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
   t.product = version();
   t.log = log;
   t.pid = reftarget_->pid();
+  argv_ = argv;
+  log_ = log;
+  running_ = t;
   return t;
+}
+
+Result<RunningTarget> ReferenceAdapter::Restart() {
+  if (!reftarget_) return Status::Error("reference adapter: not started, nothing to restart");
+  // Reaps a process that was killed; stops (SIGTERM, then SIGKILL) one that still runs.
+  last_stop_ = reftarget_->Stop(kStopGrace);
+  reftarget_.reset();
+  // The killed process left its admin socket behind: the new one's bind would fail.
+  std::error_code ec;
+  std::filesystem::remove(socket_, ec);
+  auto started = process::BackgroundProcess::Start(argv_, log_);
+  if (!started.ok()) return Status::Error("restarting reftarget: " + started.error());
+  reftarget_ = std::move(started).value();
+  const int port = running_.portal.port;
+  if (!net::WaitForTcpPort("127.0.0.1", port, kStartLimit)) {
+    return Status::Error("restarted reftarget did not listen on 127.0.0.1:" + std::to_string(port) +
+                         " within 15 s (" + reftarget_->DescribeState() + "); log:\n" +
+                         process::TailOfFile(log_, 30));
+  }
+  running_.pid = reftarget_->pid();
+  return running_;
 }
 
 Status ReferenceAdapter::Stop() {

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "harness/adapters/backing_files.h"
 #include "harness/adapters/command_runner.h"
@@ -22,12 +23,12 @@ struct ReferenceOptions {
   std::filesystem::path work_dir;   // saveconfig.json, the log and backing files
   std::filesystem::path reftarget;  // empty: FindReftarget()
   std::string log_level = "info";
-  int threads = 0;                  // --threads; 0: reftarget's default (one per core)
+  int threads = 0;                      // --threads; 0: reftarget's default (one per core)
   std::filesystem::path reftarget_ctl;  // empty: FindReftargetCtl(the reftarget binary)
   // --admin-socket; empty: WORK_DIR/admin.sock, or a path under /tmp when that would not
   // fit in sockaddr_un's 108 bytes.
   std::filesystem::path admin_socket;
-  CommandRunner ctl_runner;  // runs reftarget-ctl; empty: process::SpawnRun
+  CommandRunner ctl_runner;                     // runs reftarget-ctl; empty: process::SpawnRun
   std::chrono::milliseconds ctl_limit{30'000};  // per reftarget-ctl command
 };
 
@@ -56,6 +57,9 @@ class ReferenceAdapter : public TargetAdapter {
   Result<int> AddLun(const LunSpec& lun) override;
   Status RemoveLun(int lun_number) override;
   Status ResizeLun(int lun_number, uint64_t new_size_bytes) override;
+  // Relaunches reftarget with the argv Start used (same saveconfig.json, admin socket and
+  // port); the backing files are not touched.
+  Result<RunningTarget> Restart() override;
   std::string version() const override;
 
   // The reftarget-ctl binary the adapter uses ("" when none was found: no live changes).
@@ -74,6 +78,10 @@ class ReferenceAdapter : public TargetAdapter {
   std::unique_ptr<BackingFiles> files_;
   refctl::ReftargetLuns luns_;
   std::string last_stop_;  // how the last run ended ("exit 0")
+  // What Restart() needs: the command line, the log and the target Start returned.
+  std::vector<std::string> argv_;
+  std::filesystem::path log_;
+  RunningTarget running_;
 };
 
 }  // namespace harness::adapters

@@ -4,7 +4,14 @@
 #include "harness/adapters/reference_adapter.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <thread>
+
+#include "harness/adapters/restart_test_support.h"
+#include "harness/iscsi/cdb.h"
+#include "harness/iscsi/session.h"
 
 namespace harness::adapters {
 namespace {
@@ -19,7 +26,8 @@ process::RunResult Inquiry(const Portal& portal, const std::string& iqn, int lun
 
 TEST(ReferenceAdapterTest, ExportsEveryBackingAndStopsCleanly) {
   if (process::FindProgram("iscsi-inq").empty()) GTEST_SKIP() << "iscsi-inq not installed";
-  auto work = std::filesystem::temp_directory_path() / ("ref-adapter-test-" + std::to_string(getpid()));
+  auto work =
+      std::filesystem::temp_directory_path() / ("ref-adapter-test-" + std::to_string(getpid()));
   ReferenceOptions o;
   o.work_dir = work;
   o.reftarget = REFTARGET_BIN;
@@ -86,6 +94,34 @@ TEST(ReferenceAdapterTest, LiveLunChangesThroughReftargetCtl) {
   Status stopped = adapter.Stop();
   EXPECT_TRUE(stopped.ok()) << stopped.message();
   EXPECT_FALSE(std::filesystem::exists(adapter.admin_socket()));
+  std::error_code ec;
+  std::filesystem::remove_all(work, ec);
+}
+
+TEST(ReferenceAdapterTest, RestartAfterSigkillKeepsPortalConfigAndData) {
+  auto work =
+      std::filesystem::temp_directory_path() / ("ref-adapter-restart-" + std::to_string(getpid()));
+  ReferenceOptions o;
+  o.work_dir = work;
+  o.reftarget = REFTARGET_BIN;
+  ReferenceAdapter adapter(o);
+  EXPECT_FALSE(adapter.Restart().ok()) << "nothing started yet";
+  TargetSpec spec;
+  spec.iqn = "iqn.2024-01.org.reftarget.harness:ref-adapter-restart";
+  spec.luns = {MakeLunSpec("file0", Backing::kFileio, 16u << 20)};
+  auto started = adapter.Start(spec);
+  ASSERT_TRUE(started.ok()) << started.error();
+  test_support::ExpectWriteSurvivesRestart(adapter, started.value(),
+                                           started.value().lun_numbers[0]);
+  EXPECT_TRUE(std::filesystem::exists(adapter.admin_socket())) << "the new process's admin socket";
+  // A restart of a target that still runs stops it first.
+  auto again = adapter.Restart();
+  ASSERT_TRUE(again.ok()) << again.error();
+  auto s = test_support::Login(again.value(), again.value().lun_numbers[0]);
+  EXPECT_NE(s, nullptr);
+  s.reset();
+  Status stopped = adapter.Stop();
+  EXPECT_TRUE(stopped.ok()) << stopped.message();
   std::error_code ec;
   std::filesystem::remove_all(work, ec);
 }

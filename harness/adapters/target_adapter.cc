@@ -6,10 +6,14 @@ namespace harness::adapters {
 
 const char* BackingName(Backing backing) {
   switch (backing) {
-    case Backing::kFileio: return "fileio";
-    case Backing::kBlock: return "block";
-    case Backing::kRamdisk: return "ramdisk";
-    case Backing::kNull: return "null";
+    case Backing::kFileio:
+      return "fileio";
+    case Backing::kBlock:
+      return "block";
+    case Backing::kRamdisk:
+      return "ramdisk";
+    case Backing::kNull:
+      return "null";
   }
   return "unknown";
 }
@@ -42,9 +46,13 @@ Status TargetAdapter::RemoveLun(int lun_number) {
 }
 
 Status TargetAdapter::ResizeLun(int lun_number, uint64_t new_size_bytes) {
-  return Status::Error(MissingCapability(*this, "resize LUN " + std::to_string(lun_number) + " to " +
-                                                    std::to_string(new_size_bytes) +
+  return Status::Error(MissingCapability(*this, "resize LUN " + std::to_string(lun_number) +
+                                                    " to " + std::to_string(new_size_bytes) +
                                                     " bytes while running"));
+}
+
+Result<RunningTarget> TargetAdapter::Restart() {
+  return Status::Error(MissingCapability(*this, "restart the target on its configuration"));
 }
 
 std::string MissingCapability(const TargetAdapter& adapter, const std::string& what) {

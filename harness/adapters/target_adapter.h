@@ -22,14 +22,14 @@ const char* BackingName(Backing backing);
 
 // One logical unit the harness wants exported.
 struct LunSpec {
-  std::string name;                   // storage object name, unique in the spec ("fileio0")
+  std::string name;  // storage object name, unique in the spec ("fileio0")
   Backing backing = Backing::kFileio;
   uint64_t size_bytes = 64ull << 20;
   uint32_t block_size = 512;
-  bool thin = false;                  // UNMAP / WRITE SAME with UNMAP, VPD B2h
+  bool thin = false;  // UNMAP / WRITE SAME with UNMAP, VPD B2h
   bool read_only = false;
-  bool removable = false;             // RMB=1 medium (START STOP UNIT eject)
-  bool write_back = true;             // FILEIO: page cache; false: write-through
+  bool removable = false;  // RMB=1 medium (START STOP UNIT eject)
+  bool write_back = true;  // FILEIO: page cache; false: write-through
   // Backing file or device. Empty: the adapter creates one in its work directory (FILEIO
   // and RAMDISK-on-file peers a sparse file, BLOCK a loop device over a sparse file).
   std::filesystem::path path;
@@ -45,17 +45,17 @@ struct ChapSpec {
 };
 
 struct AclSpec {
-  std::string initiator;        // initiator IQN allowed to log in
+  std::string initiator;  // initiator IQN allowed to log in
   std::optional<ChapSpec> chap;
 };
 
 // What the harness asks a managed target to export.
 struct TargetSpec {
   std::string iqn = "iqn.2003-01.org.reftarget.harness:target";
-  std::vector<LunSpec> luns;     // exported in this order
-  std::vector<AclSpec> acls;     // empty: any initiator may log in (demo mode)
+  std::vector<LunSpec> luns;  // exported in this order
+  std::vector<AclSpec> acls;  // empty: any initiator may log in (demo mode)
   std::optional<ChapSpec> discovery_chap;
-  bool ipv6_portal = false;      // also listen on [::1]
+  bool ipv6_portal = false;  // also listen on [::1]
   // iSCSI keys the target's portal group offers in login negotiation (RFC 7143 §13), as
   // LIO's TPG "parameters": "InitialR2T" -> "No". Empty: the target's defaults.
   std::map<std::string, std::string> iscsi_parameters;
@@ -76,7 +76,8 @@ struct Capabilities {
   bool read_only_luns = false;
   bool removable_luns = false;
   bool block_size_4096 = false;
-  bool process_faults = false;     // the harness may SIGKILL/SIGSTOP the target process
+  bool process_faults = false;  // the harness may SIGKILL/SIGSTOP the target process
+  bool restart = false;         // Restart() relaunches it on the same configuration
   std::set<Backing> backings;
 };
 
@@ -117,6 +118,11 @@ class TargetAdapter {
   // Changes LUN `lun_number`'s capacity to `new_size_bytes` on the running target; the
   // target should then report 06/2A/09 CAPACITY DATA HAS CHANGED (SBC-3) to every I_T nexus.
   virtual Status ResizeLun(int lun_number, uint64_t new_size_bytes);
+  // Relaunches the target process Start started (after it was SIGKILLed, or stopping it
+  // first if it still runs) on the same configuration: same portal, IQN and LUN numbers,
+  // backing files and devices left as they are (a restart after a crash, TEST-PLAN T39).
+  // Returns the target as it now runs (a new pid). Default: "<adapter> cannot restart".
+  virtual Result<RunningTarget> Restart();
   // Returns the target software's version, if known.
   virtual std::string version() const { return ""; }
 };

@@ -39,9 +39,16 @@ int PickControlPort() {
 
 std::vector<std::vector<std::string>> TgtLunCommands(const LunSpec& lun, int tid, int lun_number,
                                                      const std::string& path) {
-  std::vector<std::string> add = {"--mode", "logicalunit", "--op", "new", "--tid",
-                                  std::to_string(tid), "--lun", std::to_string(lun_number),
-                                  "--backing-store", path};
+  std::vector<std::string> add = {"--mode",
+                                  "logicalunit",
+                                  "--op",
+                                  "new",
+                                  "--tid",
+                                  std::to_string(tid),
+                                  "--lun",
+                                  std::to_string(lun_number),
+                                  "--backing-store",
+                                  path};
   switch (lun.backing) {
     case Backing::kFileio:
     case Backing::kRamdisk:
@@ -72,15 +79,15 @@ std::vector<std::vector<std::string>> TgtLunCommands(const LunSpec& lun, int tid
 std::vector<std::vector<std::string>> TgtSetupCommands(const TargetSpec& spec, int tid,
                                                        const std::vector<std::string>& paths) {
   std::vector<std::vector<std::string>> out;
-  out.push_back(Lld({"--mode", "target", "--op", "new", "--tid", std::to_string(tid),
-                     "--targetname", spec.iqn}));
+  out.push_back(Lld(
+      {"--mode", "target", "--op", "new", "--tid", std::to_string(tid), "--targetname", spec.iqn}));
   for (size_t i = 0; i < spec.luns.size(); ++i) {
     auto lun = TgtLunCommands(spec.luns[i], tid, static_cast<int>(i) + 1, paths.at(i));
     out.insert(out.end(), lun.begin(), lun.end());
   }
   for (const auto& [key, value] : spec.iscsi_parameters) {
-    out.push_back(Lld({"--mode", "target", "--op", "update", "--tid", std::to_string(tid),
-                       "--name", key, "--value", value}));
+    out.push_back(Lld({"--mode", "target", "--op", "update", "--tid", std::to_string(tid), "--name",
+                       key, "--value", value}));
   }
   if (spec.acls.empty()) {
     out.push_back(Lld({"--mode", "target", "--op", "bind", "--tid", std::to_string(tid),
@@ -92,10 +99,10 @@ std::vector<std::vector<std::string>> TgtSetupCommands(const TargetSpec& spec, i
     out.push_back(Lld({"--mode", "target", "--op", "bind", "--tid", std::to_string(tid),
                        "--initiator-name", acl.initiator}));
     if (!acl.chap) continue;
-    out.push_back(Lld({"--mode", "account", "--op", "new", "--user", acl.chap->userid,
-                       "--password", acl.chap->password}));
-    out.push_back(Lld({"--mode", "account", "--op", "bind", "--tid", std::to_string(tid),
-                       "--user", acl.chap->userid}));
+    out.push_back(Lld({"--mode", "account", "--op", "new", "--user", acl.chap->userid, "--password",
+                       acl.chap->password}));
+    out.push_back(Lld({"--mode", "account", "--op", "bind", "--tid", std::to_string(tid), "--user",
+                       acl.chap->userid}));
     if (!acl.chap->mutual_userid.empty()) {
       out.push_back(Lld({"--mode", "account", "--op", "new", "--user", acl.chap->mutual_userid,
                          "--password", acl.chap->mutual_password}));
@@ -124,6 +131,7 @@ Capabilities TgtAdapter::capabilities() const {
   c.removable_luns = true;
   c.block_size_4096 = true;
   c.process_faults = true;
+  c.restart = true;
   c.backings = {Backing::kFileio, Backing::kBlock, Backing::kRamdisk, Backing::kNull};
   return c;
 }
@@ -189,19 +197,12 @@ Result<RunningTarget> TgtAdapter::Start(const TargetSpec& spec) {
                                               ("iscsi-harness-" + std::to_string(getpid())));
   auto port = net::PickFreePort("127.0.0.1");
   if (!port.ok()) return port.status();
+  port_ = port.value();
   control_port_ = PickControlPort();
   const auto log = options_.work_dir / "tgtd.log";
-  auto started = process::BackgroundProcess::Start(
-      {options_.tgtd, "-f", "-C", std::to_string(control_port_), "--iscsi",
-       "portal=127.0.0.1:" + std::to_string(port.value())},
-      log);
-  if (!started.ok()) return started.status();
-  tgtd_ = std::move(started).value();
-  if (!net::WaitForTcpPort("127.0.0.1", port.value(), kStartLimit)) {
-    std::string tail = process::TailOfFile(log, 20);
+  if (Status s = LaunchTgtd(); !s.ok()) {
     Stop();
-    return Status::Error("tgtd did not listen on 127.0.0.1:" + std::to_string(port.value()) +
-                         " within 10 s; log:\n" + tail);
+    return s;
   }
   std::vector<std::string> paths;
   for (const LunSpec& lun : spec.luns) {
@@ -223,14 +224,65 @@ Result<RunningTarget> TgtAdapter::Start(const TargetSpec& spec) {
   t.portal = Portal{"127.0.0.1", port.value()};
   t.iqn = spec.iqn;
   exported_.clear();
+  paths_.clear();
   for (size_t i = 0; i < spec.luns.size(); ++i) {
     t.lun_numbers.push_back(static_cast<int>(i) + 1);
     exported_[static_cast<int>(i) + 1] = spec.luns[i];
+    paths_[static_cast<int>(i) + 1] = paths[i];
   }
   t.product = version();
   t.log = log;
   t.pid = tgtd_->pid();
+  spec_ = spec;
+  running_ = t;
   return t;
+}
+
+Status TgtAdapter::LaunchTgtd() {
+  const auto log = options_.work_dir / "tgtd.log";
+  auto started =
+      process::BackgroundProcess::Start({options_.tgtd, "-f", "-C", std::to_string(control_port_),
+                                         "--iscsi", "portal=127.0.0.1:" + std::to_string(port_)},
+                                        log);
+  if (!started.ok()) return started.status();
+  tgtd_ = std::move(started).value();
+  if (!net::WaitForTcpPort("127.0.0.1", port_, kStartLimit)) {
+    return Status::Error("tgtd did not listen on 127.0.0.1:" + std::to_string(port_) +
+                         " within 10 s (" + tgtd_->DescribeState() + "); log:\n" +
+                         process::TailOfFile(log, 20));
+  }
+  return Status::Ok();
+}
+
+Result<RunningTarget> TgtAdapter::Restart() {
+  if (!tgtd_) return Status::Error("tgt adapter: not started, nothing to restart");
+  if (tgtd_->Alive()) {
+    // tgtd ignores SIGTERM while targets exist (ENVIRONMENT.md): delete ours first. The
+    // backing files stay: only Stop() releases them.
+    (void)Tgtadm(
+        Lld({"--mode", "target", "--op", "delete", "--force", "--tid", std::to_string(kTid)}));
+  }
+  tgtd_->Stop(std::chrono::seconds(3));  // reaps a killed tgtd
+  tgtd_.reset();
+  // tgtd unlinks a management socket a killed tgtd left (its lock file's lock died with
+  // it), and sets SO_REUSEADDR on the portal: the same ports serve again.
+  if (Status s = LaunchTgtd(); !s.ok()) return Status::Error("restarting tgtd: " + s.message());
+  // The target as it is now: Start's spec with the LUNs exported_ holds (live changes
+  // included), each on the backing path it had.
+  TargetSpec without_luns = spec_;
+  without_luns.luns.clear();
+  std::vector<std::vector<std::string>> commands = TgtSetupCommands(without_luns, kTid, {});
+  std::vector<std::vector<std::string>> luns;
+  for (const auto& [number, lun] : exported_) {
+    auto add = TgtLunCommands(lun, kTid, number, paths_.at(number));
+    luns.insert(luns.end(), add.begin(), add.end());
+  }
+  commands.insert(commands.begin() + 1, luns.begin(), luns.end());  // after "target new"
+  for (const auto& args : commands) {
+    if (Status s = Tgtadm(args); !s.ok()) return Status::Error("restarting tgtd: " + s.message());
+  }
+  running_.pid = tgtd_->pid();
+  return running_;
 }
 
 Result<int> TgtAdapter::AddLun(const LunSpec& lun) {
@@ -257,6 +309,7 @@ Result<int> TgtAdapter::AddLun(const LunSpec& lun) {
     }
   }
   exported_[number] = lun;
+  paths_[number] = path.value();
   return number;
 }
 
@@ -268,11 +321,12 @@ Status TgtAdapter::RemoveLun(int lun_number) {
   }
   // tgt refuses (TGTADM_LUN_ACTIVE, "this logical unit is still active") while the LUN has
   // commands queued or running (usr/target.c tgt_device_destroy); the caller sees that.
-  Status s = Tgtadm(Lld({"--mode", "logicalunit", "--op", "delete", "--tid",
-                         std::to_string(kTid), "--lun", std::to_string(lun_number)}));
+  Status s = Tgtadm(Lld({"--mode", "logicalunit", "--op", "delete", "--tid", std::to_string(kTid),
+                         "--lun", std::to_string(lun_number)}));
   if (!s.ok()) return s;
   ReleaseBacking(it->second);
   exported_.erase(it);
+  paths_.erase(lun_number);
   return Status::Ok();
 }
 
@@ -296,13 +350,14 @@ Status TgtAdapter::Stop() {
   if (tgtd_) {
     // tgtd ignores SIGTERM while targets exist (ENVIRONMENT.md): delete ours first.
     if (tgtd_->Alive()) {
-      (void)Tgtadm(Lld({"--mode", "target", "--op", "delete", "--force", "--tid",
-                        std::to_string(kTid)}));
+      (void)Tgtadm(
+          Lld({"--mode", "target", "--op", "delete", "--force", "--tid", std::to_string(kTid)}));
     }
     tgtd_->Stop(std::chrono::seconds(3));
     tgtd_.reset();
   }
   exported_.clear();
+  paths_.clear();
   if (files_) files_->ReleaseAll();
   if (ram_files_) {
     ram_files_->ReleaseAll();

@@ -17,8 +17,8 @@
 namespace harness::adapters {
 
 struct TgtOptions {
-  std::filesystem::path work_dir;       // logs and backing files
-  std::string tgtd = "tgtd";            // program names or paths
+  std::filesystem::path work_dir;  // logs and backing files
+  std::string tgtd = "tgtd";       // program names or paths
   std::string tgtadm = "tgtadm";
   std::filesystem::path ram_dir = "/dev/shm";  // where RAMDISK LUN files go
 };
@@ -45,6 +45,10 @@ class TgtAdapter : public TargetAdapter {
   // Refuses: tgtadm (1.0.85) has no resize operation, and tgt reads a backing store's size
   // once, at `--op new` (tgt_device_path_update), so capabilities().live_resize is false.
   Status ResizeLun(int lun_number, uint64_t new_size_bytes) override;
+  // Relaunches tgtd on the same portal and control port and re-applies the target, its
+  // LUNs (as they are now, live changes included) and its ACLs with tgtadm; the backing
+  // files are neither recreated nor truncated.
+  Result<RunningTarget> Restart() override;
   std::string version() const override;
 
  private:
@@ -54,6 +58,8 @@ class TgtAdapter : public TargetAdapter {
   Result<std::string> PrepareBacking(const LunSpec& lun);
   // Removes what PrepareBacking created for `lun` (nothing if lun.path was given).
   void ReleaseBacking(const LunSpec& lun);
+  // Starts tgtd on port_ and control_port_ and waits for its portal; the error quotes the log.
+  Status LaunchTgtd();
 
   TgtOptions options_;
   std::unique_ptr<process::BackgroundProcess> tgtd_;
@@ -63,6 +69,11 @@ class TgtAdapter : public TargetAdapter {
   // LUN number -> the LunSpec it exports, so that RemoveLun releases the backing the adapter
   // created for it and AddLun reuses the lowest free number (as LIO and SCST adapters do).
   std::map<int, LunSpec> exported_;
+  std::map<int, std::string> paths_;  // LUN number -> the backing path tgt opens
+  // What Restart() needs: the spec Start got (its LUNs are in exported_) and the target.
+  TargetSpec spec_;
+  RunningTarget running_;
+  int port_ = 0;
   static constexpr int kTid = 1;
 };
 

@@ -1,9 +1,16 @@
 // The tgt adapter against a real tgtd (Debian package tgt): it starts its own tgtd on a
 // free loopback port, exports the LUNs, adds and removes one live, and cleans up.
+#include "harness/adapters/tgt_adapter.h"
+
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
-#include "harness/adapters/tgt_adapter.h"
+#include <thread>
+
+#include "harness/adapters/restart_test_support.h"
+#include "harness/iscsi/cdb.h"
+#include "harness/iscsi/session.h"
 #include "harness/process/child_process.h"
 
 namespace harness::adapters {
@@ -20,8 +27,8 @@ process::RunResult Inquiry(const RunningTarget& t, int lun) {
 TEST(TgtAdapterTest, StartsExportsAddsRemovesAndStops) {
   if (process::FindProgram("tgtd").empty()) GTEST_SKIP() << "tgtd not installed (package tgt)";
   if (process::FindProgram("iscsi-inq").empty()) GTEST_SKIP() << "iscsi-inq not installed";
-  auto work = std::filesystem::temp_directory_path() /
-              ("tgt-adapter-test-" + std::to_string(getpid()));
+  auto work =
+      std::filesystem::temp_directory_path() / ("tgt-adapter-test-" + std::to_string(getpid()));
   TgtOptions options;
   options.work_dir = work;
   TgtAdapter adapter(options);
@@ -47,6 +54,34 @@ TEST(TgtAdapterTest, StartsExportsAddsRemovesAndStops) {
 
   EXPECT_TRUE(adapter.Stop().ok());
   EXPECT_FALSE(std::filesystem::exists(work / "backing" / "file0.img"));
+  std::error_code ec;
+  std::filesystem::remove_all(work, ec);
+}
+
+TEST(TgtAdapterTest, RestartAfterSigkillReappliesTheConfigOnTheSameBacking) {
+  if (process::FindProgram("tgtd").empty()) GTEST_SKIP() << "tgtd not installed (package tgt)";
+  auto work =
+      std::filesystem::temp_directory_path() / ("tgt-adapter-restart-" + std::to_string(getpid()));
+  TgtOptions options;
+  options.work_dir = work;
+  TgtAdapter adapter(options);
+  EXPECT_FALSE(adapter.Restart().ok()) << "nothing started yet";
+  TargetSpec spec;
+  spec.iqn = "iqn.2024-01.org.reftarget.harness:tgt-adapter-restart";
+  spec.luns = {MakeLunSpec("file0", Backing::kFileio, 16u << 20)};
+  auto started = adapter.Start(spec);
+  ASSERT_TRUE(started.ok()) << started.error();
+  // A LUN added live is re-created by the restart too, with its number.
+  auto added = adapter.AddLun(MakeLunSpec("file1", Backing::kFileio, 8u << 20));
+  ASSERT_TRUE(added.ok()) << added.error();
+  test_support::ExpectWriteSurvivesRestart(adapter, started.value(),
+                                           started.value().lun_numbers[0]);
+  auto again = adapter.Restart();  // tgtd still runs: deleted, stopped, started again
+  ASSERT_TRUE(again.ok()) << again.error();
+  auto s = test_support::Login(again.value(), added.value());
+  EXPECT_NE(s, nullptr) << "the live-added LUN after the restart";
+  s.reset();
+  EXPECT_TRUE(adapter.Stop().ok());
   std::error_code ec;
   std::filesystem::remove_all(work, ec);
 }

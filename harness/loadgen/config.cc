@@ -123,6 +123,11 @@ Status ValidateWorkload(const Workload& w) {
     return Status::Error("Workload.rate_iops: " + std::to_string(w.rate_iops) +
                          " is out of range 0..10000000");
   }
+  if (Status st = Range("Workload.fua_percent", w.fua_percent, 0, 100); !st.ok()) return st;
+  if (w.sync_interval.count() < 0) {
+    return Status::Error("Workload.sync_interval: " + std::to_string(w.sync_interval.count()) +
+                         " ms is negative");
+  }
   if (w.io_count == 0 && w.duration.count() <= 0) {
     return Status::Error("Workload.duration: must be > 0 when io_count is 0");
   }

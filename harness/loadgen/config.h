@@ -42,6 +42,12 @@ struct Workload {
   std::chrono::milliseconds duration{10000};
   uint64_t io_count = 0;
   bool fua = false;  // WRITE(16) with FUA=1 (SBC-3 §5.34): acknowledged means on the medium
+  // Percent of writes sent with FUA=1 when `fua` is false (0: none). Journaled as durable.
+  int fua_percent = 0;
+  // Every stream sends SYNCHRONIZE CACHE(10) over its LUN this often (0: never). Writes the
+  // stream had acknowledged before it sent one that ends GOOD are journaled again as durable
+  // (SBC-3 §5.24: the cache holds nothing of them that is not on the medium).
+  std::chrono::milliseconds sync_interval{0};
   // New I/Os per second per (session, LUN) stream, at most queue_depth in flight; 0: as fast
   // as the queue depth allows. A fixed rate below saturation (fio's rate_iops) makes a
   // stream's throughput and latency a measure of its target alone, not of how much CPU the

@@ -59,7 +59,7 @@ std::vector<uint8_t> EncodeJournalRecord(const JournalRecord& r) {
   Put(out, r.block_size, 4);
   Put(out, r.generation, 8);
   Put(out, r.time_ns, 8);
-  Put(out, 0, 4);
+  Put(out, r.flags, 4);
   Put(out, Crc32cExtend(0, out.data(), out.size()), 4);
   return out;
 }
@@ -175,6 +175,7 @@ Result<JournalContents> ParseJournal(const std::vector<uint8_t>& bytes, const st
       rec.block_size = static_cast<uint32_t>(Get(r + 20, 4));
       rec.generation = Get(r + 24, 8);
       rec.time_ns = Get(r + 32, 8);
+      rec.flags = static_cast<uint32_t>(Get(r + 40, 4));
       c.records.push_back(rec);
     } else {
       ++bad_run;

@@ -8,7 +8,12 @@
 //                      of bytes [0, 28)
 //   record, 48 bytes:  u32 magic "JREC" | u16 LUN | u16 writer | u64 LBA | u32 block count |
 //                      u32 block size | u64 generation | u64 time (ns since the epoch) |
-//                      u32 reserved | u32 CRC32C of bytes [0, 44)
+//                      u32 flags | u32 CRC32C of bytes [0, 44)
+//   flags bit 0 (kJournalDurable): the write was durable when the record was appended
+//   (acknowledged with FUA=1, or covered by a SYNCHRONIZE CACHE that was sent after its
+//   acknowledgement and ended GOOD). A write made durable later by a SYNCHRONIZE CACHE is
+//   appended a second time with the flag. Journals written before the flag existed have 0
+//   there (the field was reserved), so their records read as not durable.
 // Records are buffered in memory and written (write(2), optionally fdatasync) at most
 // every flush_interval, on Flush() and on destruction: a crash of the generator itself
 // loses at most the last interval, and a torn last record is detected by its length or
@@ -28,6 +33,7 @@ namespace harness::loadgen {
 
 inline constexpr size_t kJournalHeaderSize = 32;
 inline constexpr size_t kJournalRecordSize = 48;
+inline constexpr uint32_t kJournalDurable = 1u << 0;  // JournalRecord::flags
 
 struct JournalRecord {
   uint16_t lun = 0;
@@ -37,6 +43,9 @@ struct JournalRecord {
   uint32_t block_size = 0;
   uint64_t generation = 0;
   uint64_t time_ns = 0;  // CLOCK_REALTIME when the GOOD status arrived
+  uint32_t flags = 0;    // kJournalDurable
+
+  bool durable() const { return (flags & kJournalDurable) != 0; }
 
   bool operator==(const JournalRecord&) const = default;
 };

@@ -135,9 +135,9 @@ TEST_F(JournalTest, ZeroIntervalWritesEveryRecord) {
 
 TEST(JournaledBlocksTest, ExpandsAndKeepsTheHighestGeneration) {
   JournalContents c;
-  JournalRecord a{2, 0, 10, 4, 512, 7, 0};  // LBA 10..13 generation 7
-  JournalRecord b{2, 1, 12, 1, 512, 9, 0};  // LBA 12 rewritten, generation 9
-  JournalRecord d{1, 0, 12, 1, 512, 3, 0};  // another LUN
+  JournalRecord a{2, 0, 10, 4, 512, 7, 0, 0};  // LBA 10..13 generation 7
+  JournalRecord b{2, 1, 12, 1, 512, 9, 0, 0};  // LBA 12 rewritten, generation 9
+  JournalRecord d{1, 0, 12, 1, 512, 3, 0, 0};  // another LUN
   c.records = {b, a, d};
   const std::vector<JournaledBlock> blocks = JournaledBlocks(c);
   ASSERT_EQ(blocks.size(), 5u);
@@ -151,7 +151,7 @@ TEST(JournaledBlocksTest, ExpandsAndKeepsTheHighestGeneration) {
 constexpr uint32_t kRun = 77;
 
 TEST(JournaledBlocksTest, ClassifiesWhatARestartLeft) {
-  const JournaledBlock jb{2, 40, 9, 512};
+  const JournaledBlock jb{2, 40, 9, 512, 0};
   auto block = [](uint64_t lba, uint64_t gen, uint32_t run = kRun) {
     std::vector<uint8_t> b(512);
     EncodeBlock(BlockHeader{2, 0, lba, gen, run}, b);

@@ -62,12 +62,14 @@ void SessionWorker::Run(RunContext& run, const std::vector<LbaRange>& slices) {
     s.rng.seed(run.seed ^ (0x9e3779b97f4a7c15ull * static_cast<uint64_t>(index_ + 1)) ^
                (0xc2b2ae3d27d4eb4full * (i + 1)));
     s.rate_next = run.start;
+    s.next_sync = run.start + run.workload.sync_interval;
     streams_.push_back(s);
   }
   dead_ = false;
   for (;;) {
     Clock::time_point now = Clock::now();
     if (!Stopping(run, now)) Fill(run, now);
+    if (!Stopping(run, now) && run.workload.sync_interval.count() > 0) SyncDue(run, now);
     SubmitDue(run, now);
     if (dead_) {
       // Gave up reconnecting: whatever still waits for the connection fails.
@@ -79,11 +81,16 @@ void SessionWorker::Run(RunContext& run, const std::vector<LbaRange>& slices) {
       for (auto& [id, io] : in_flight_)
         Fail(run, io, Event::kRetriesExhausted, "session gave up reconnecting");
       in_flight_.clear();
+      for (auto& [id, sync] : syncs_) streams_[sync.lun_index].sync_in_flight = false;
+      syncs_.clear();  // what they covered stays not durable
     } else if (session_->broken() || need_reset_ || !lost_.empty()) {
       Recover(run);
       continue;
     }
-    if (in_flight_.empty() && backing_off_.empty() && (Stopping(run, now) || AllIssued(run))) break;
+    if (in_flight_.empty() && syncs_.empty() && backing_off_.empty() &&
+        (Stopping(run, now) || AllIssued(run))) {
+      break;
+    }
     now = Clock::now();
     milliseconds wait = kMaxWait;
     for (const Io& io : backing_off_) {
@@ -98,8 +105,14 @@ void SessionWorker::Run(RunContext& run, const std::vector<LbaRange>& slices) {
         wait = std::min(wait, duration_cast<milliseconds>(s.rate_next - now) + milliseconds(1));
       }
     }
+    if (run.workload.sync_interval.count() > 0 && !Stopping(run, now)) {
+      for (const Stream& s : streams_) {
+        if (s.sync_in_flight) continue;
+        wait = std::min(wait, duration_cast<milliseconds>(s.next_sync - now) + milliseconds(1));
+      }
+    }
     wait = std::max(wait, milliseconds(0));
-    if (in_flight_.empty()) {
+    if (in_flight_.empty() && syncs_.empty()) {
       // Nothing to wait for but time (back-off, or writes blocked by another session's
       // writes): keep answering the target's NOP-Ins meanwhile.
       if (wait.count() > 0) session_->Service(wait);
@@ -168,6 +181,8 @@ std::optional<SessionWorker::Io> SessionWorker::Pick(RunContext& run, size_t i) 
         continue;
       }
       io.generation = *gen;
+      // Drawn only when asked for, so that a seed gives the same I/Os as before fua_percent.
+      io.fua = w.fua || (w.fua_percent > 0 && static_cast<int>(s.rng() % 100) < w.fua_percent);
     }
     if (w.sequential) s.cursor = lba + io.blocks;
     io.lba = lba;
@@ -193,7 +208,7 @@ void SessionWorker::Submit(RunContext& run, Io io) {
     req.data_in_length = bytes;
   } else {
     iscsi::RwFlags flags;
-    flags.fua = run.workload.fua;
+    flags.fua = io.fua;
     req.cdb = iscsi::cdb::Write16(io.lba, io.blocks, flags);
     req.direction = iscsi::DataDirection::kWrite;
     // Encoded again on a retry rather than kept: the bytes are the same, and a retry is rare.
@@ -229,6 +244,13 @@ void SessionWorker::SubmitDue(RunContext& run, Clock::time_point now) {
 }
 
 void SessionWorker::Handle(RunContext& run, iscsi::Completion completion) {
+  if (auto sync = syncs_.find(completion.id); sync != syncs_.end()) {
+    Sync ended = std::move(sync->second);
+    syncs_.erase(sync);
+    EndSync(run, ended, completion.result);
+    if (completion.result.outcome == iscsi::Outcome::kTimeout) Settle(run, completion.id);
+    return;
+  }
   auto it = in_flight_.find(completion.id);
   if (it == in_flight_.end()) return;
   Io io = std::move(it->second);
@@ -287,7 +309,9 @@ void SessionWorker::Handle(RunContext& run, iscsi::Completion completion) {
   sample.kind = d.event;
   sample.detail = r.cdb.Name() + ": " + d.reason;
   run.AddErrorSample(std::move(sample));
-  if (d.event == Event::kTimeout || r.outcome == iscsi::Outcome::kTimeout) Settle(completion.id);
+  if (d.event == Event::kTimeout || r.outcome == iscsi::Outcome::kTimeout) {
+    Settle(run, completion.id);
+  }
   if (d.action == RetryAction::kAbortRetry && !Stopping(run, now)) {
     ++io.retries;
     Record(run, io.lun_index, Event::kRetry);
@@ -315,7 +339,11 @@ void SessionWorker::Complete(RunContext& run, Io& io, const iscsi::CommandResult
       rec.block_size = lun.block_size;
       rec.generation = io.generation;
       rec.time_ns = RealtimeNs();
+      rec.flags = io.fua ? kJournalDurable : 0;
       run.journal->Append(rec);
+      if (!io.fua && run.workload.sync_interval.count() > 0) {
+        streams_[io.lun_index].undurable.push_back(rec);
+      }
     }
   } else {
     const std::vector<BlockExpectation> expect = lun.map->Complete(io.snapshot);
@@ -357,9 +385,64 @@ void SessionWorker::Fail(RunContext& run, Io& io, Event event, const std::string
   --streams_[io.lun_index].owned;
 }
 
-void SessionWorker::Settle(iscsi::CommandId command) {
-  if (session_->broken()) return;  // the reconnect ends it
-  Result<iscsi::TmfResult> tmf = session_->AbortTask(command, session_->options().connect_limit);
+void SessionWorker::SyncDue(RunContext& run, Clock::time_point now) {
+  for (size_t i = 0; i < streams_.size(); ++i) {
+    Stream& s = streams_[i];
+    if (s.sync_in_flight || now < s.next_sync || session_->broken()) continue;
+    s.next_sync = now + run.workload.sync_interval;
+    iscsi::CommandRequest req;
+    req.lun = run.luns[i].lun;
+    req.limit = run.config->retry.command_limit;
+    // LBA 0 and NUMBER OF LOGICAL BLOCKS 0: the whole LUN (SBC-3 §5.24).
+    req.cdb = iscsi::cdb::SynchronizeCache10(0, 0);
+    req.direction = iscsi::DataDirection::kNone;
+    Result<iscsi::CommandId> id = session_->Submit(std::move(req));
+    if (!id.ok()) continue;  // a broken session: the writes stay not durable
+    Sync sync;
+    sync.lun_index = i;
+    sync.covers = std::move(s.undurable);
+    s.undurable.clear();
+    s.sync_in_flight = true;
+    syncs_.emplace(id.value(), std::move(sync));
+  }
+}
+
+void SessionWorker::EndSync(RunContext& run, Sync& sync, const iscsi::CommandResult& r) {
+  Stream& s = streams_[sync.lun_index];
+  s.sync_in_flight = false;
+  if (r.good()) {
+    if (run.journal != nullptr) {
+      for (JournalRecord& rec : sync.covers) {
+        rec.flags |= kJournalDurable;
+        run.journal->Append(rec);
+      }
+    }
+    return;
+  }
+  // Not durable: a later SYNCHRONIZE CACHE (sent after them too) may still cover them.
+  s.undurable.insert(s.undurable.begin(), sync.covers.begin(), sync.covers.end());
+  const RetryDecision d = DecideRetry(r, 0, 0, milliseconds(0), run.config->retry);
+  if (d.action == RetryAction::kRetry || d.action == RetryAction::kReconnectRetry) return;
+  Record(run, sync.lun_index, d.event);
+  IoErrorSample sample;
+  sample.t_s = run.Seconds(Clock::now());
+  sample.session = index_;
+  sample.lun = run.luns[sync.lun_index].lun;
+  sample.op = IoOp::kWrite;
+  sample.kind = d.event;
+  sample.detail = r.cdb.Name() + ": " + d.reason;
+  run.AddErrorSample(std::move(sample));
+}
+
+void SessionWorker::Settle(RunContext& run, iscsi::CommandId command) {
+  // The reconnect (a dead connection, or an earlier abort that failed) ends it: one failed
+  // ABORT TASK is enough to escalate, so the others of a burst of timeouts are not each
+  // waited for in turn on a connection that answers nothing.
+  if (session_->broken() || need_reset_) return;
+  // The abort gets the time a command gets: an initiator's error handler does not wait
+  // longer for a TMF than for the command it aborts before it escalates.
+  const auto limit = std::min(session_->options().connect_limit, run.config->retry.command_limit);
+  Result<iscsi::TmfResult> tmf = session_->AbortTask(command, limit);
   // Session refuses (sending nothing) to abort a command whose response has arrived since,
   // for instance while it waited for an earlier ABORT TASK: that command is settled. Session
   // says so only in its message.
@@ -388,6 +471,13 @@ void SessionWorker::Recover(RunContext& run) {
     for (Io& io : lost) Submit(run, std::move(io));
     return;
   }
+  // A SYNCHRONIZE CACHE the dead connection did not report back ended without GOOD.
+  for (auto& [id, sync] : syncs_) {
+    Stream& s = streams_[sync.lun_index];
+    s.sync_in_flight = false;
+    s.undurable.insert(s.undurable.begin(), sync.covers.begin(), sync.covers.end());
+  }
+  syncs_.clear();
   const Clock::time_point outage_start = Clock::now();
   if (loss) {
     ++result_.connection_losses;

@@ -54,6 +54,7 @@ class SessionWorker {
     uint64_t lba = 0;
     uint32_t blocks = 0;
     uint64_t generation = 0;  // writes
+    bool fua = false;         // writes: FUA=1 (Workload.fua, or drawn by fua_percent)
     ReadSnapshot snapshot;    // reads: retaken on every submission
     Clock::time_point first_submit;
     Clock::time_point due;  // when a backed-off retry may go
@@ -70,6 +71,17 @@ class SessionWorker {
     // (the target was slow) does not catch up in a burst: at most one interval of backlog
     // is kept, so its rate after a slowdown measures the target, not the backlog.
     Clock::time_point rate_next{};
+    // Workload.sync_interval: acknowledged writes not yet durable (journaled again as
+    // durable once a SYNCHRONIZE CACHE sent after them ends GOOD), when the next one is
+    // due, and whether one is in flight (one at a time per stream).
+    std::vector<JournalRecord> undurable;
+    Clock::time_point next_sync{};
+    bool sync_in_flight = false;
+  };
+  // A SYNCHRONIZE CACHE in flight and the writes it makes durable.
+  struct Sync {
+    size_t lun_index = 0;
+    std::vector<JournalRecord> covers;
   };
 
   bool Stopping(const RunContext& run, Clock::time_point now) const;
@@ -88,16 +100,22 @@ class SessionWorker {
   // Makes sure a timed-out command can no longer change the medium: ABORT TASK, and if
   // that does not answer, drop and re-establish the session (reinstatement ends its tasks,
   // RFC 7143 §6.3.5).
-  void Settle(iscsi::CommandId command);
+  void Settle(RunContext& run, iscsi::CommandId command);
   // Reconnects after a connection loss (or a forced reset) and resubmits what was lost;
   // gives up after reconnect_limit.
   void Recover(RunContext& run);
   void Record(RunContext& run, size_t lun_index, Event event, uint64_t n = 1);
+  // Sends the SYNCHRONIZE CACHE of every stream whose sync_interval has passed.
+  void SyncDue(RunContext& run, Clock::time_point now);
+  // Ends a SYNCHRONIZE CACHE: GOOD journals what it covers as durable; anything else leaves
+  // those writes not durable (a later one covers them).
+  void EndSync(RunContext& run, Sync& sync, const iscsi::CommandResult& result);
 
   const int index_;
   std::unique_ptr<iscsi::Session> session_;
   std::vector<Stream> streams_;
   std::unordered_map<iscsi::CommandId, Io> in_flight_;
+  std::unordered_map<iscsi::CommandId, Sync> syncs_;
   std::vector<Io> backing_off_;
   std::vector<Io> lost_;  // waiting for a reconnect
   bool need_reset_ = false;

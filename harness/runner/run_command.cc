@@ -25,6 +25,7 @@
 #include "reports/junit_writer.h"
 #include "reports/markdown_writer.h"
 #include "reports/report_io.h"
+#include "suites/durability/durability_suite.h"
 #include "suites/hotplug/hotplug_suite.h"
 #include "suites/isolation/isolation_suite.h"
 
@@ -62,8 +63,8 @@ reports::Host ThisHost() {
   utsname u{};
   if (uname(&u) == 0) h.kernel = std::string(u.sysname) + " " + u.release;
   h.cpus = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  h.memory_bytes = static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) *
-                   static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  h.memory_bytes =
+      static_cast<uint64_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   return h;
 }
 
@@ -132,7 +133,8 @@ Result<RunArgs> ParseRunArgs(const std::vector<std::string>& args) {
       out.reftarget = s;
     } else if (a == "--shard") {
       auto slash = s.find('/');
-      if (slash == std::string::npos) return Status::Error("--shard: expected K/N, got '" + s + "'");
+      if (slash == std::string::npos)
+        return Status::Error("--shard: expected K/N, got '" + s + "'");
       auto k = ParseInt("--shard", s.substr(0, slash));
       auto n = ParseInt("--shard", s.substr(slash + 1));
       if (!k.ok()) return k.status();
@@ -154,11 +156,12 @@ std::vector<std::unique_ptr<Suite>> AllSuites() {
   suites.push_back(std::make_unique<ConformanceSuite>());
   suites.push_back(std::make_unique<hotplug::HotplugSuite>());
   suites.push_back(std::make_unique<isolation::IsolationSuite>());
+  suites.push_back(std::make_unique<durability::DurabilitySuite>());
   return suites;
 }
 
-Result<std::unique_ptr<adapters::TargetAdapter>> MakeAdapter(const RunArgs& args,
-                                                             const std::filesystem::path& work_dir) {
+Result<std::unique_ptr<adapters::TargetAdapter>> MakeAdapter(
+    const RunArgs& args, const std::filesystem::path& work_dir) {
   using Ptr = std::unique_ptr<adapters::TargetAdapter>;
   if (args.target == "reference") {
     adapters::ReferenceOptions o;
@@ -289,8 +292,9 @@ int RunCommand(const RunArgs& args_in) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count();
         std::string eta;
         if (expected_s) {
-          eta = *expected_s > elapsed ? "  ~" + std::to_string(static_cast<long>(*expected_s - elapsed)) + "s left"
-                                      : "  (longer than the last run)";
+          eta = *expected_s > elapsed
+                    ? "  ~" + std::to_string(static_cast<long>(*expected_s - elapsed)) + "s left"
+                    : "  (longer than the last run)";
         }
         std::fprintf(stderr, "\r\033[K%s: %lld pass %lld fail %lld skip  %.0fs%s  %s",
                      suite->name().c_str(), static_cast<long long>(counts.pass),
@@ -333,10 +337,10 @@ int RunCommand(const RunArgs& args_in) {
     status = 2;
   }
   const auto json_path = args.out / "report.json";
-  for (const Status& s :
-       {reports::WriteReport(json_path, report), reports::WriteJunit(args.out / "junit.xml", report),
-        reports::WriteMarkdown(args.out / "summary.md", report),
-        reports::WriteHtml(args.out / "index.html", {report})}) {
+  for (const Status& s : {reports::WriteReport(json_path, report),
+                          reports::WriteJunit(args.out / "junit.xml", report),
+                          reports::WriteMarkdown(args.out / "summary.md", report),
+                          reports::WriteHtml(args.out / "index.html", {report})}) {
     if (!s.ok()) {
       std::cerr << "iscsi-harness: " << s.message() << "\n";
       status = 2;

@@ -10,23 +10,13 @@
 
 #include "harness/process/child_process.h"
 #include "suites/common/service_pause.h"
+#include "suites/common/sparse_file.h"
 
 namespace harness::hotplug {
 namespace {
 
 using adapters::Backing;
 using Clock = std::chrono::steady_clock;
-
-// Creates (replacing) a sparse file of `bytes`: LUN R's backing, which outlives the LUN so
-// that the re-added LUN finds what was written before the removal.
-Status CreateSparseFile(const std::filesystem::path& path, uint64_t bytes) {
-  const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Error(path.string() + ": cannot create");
-  const bool sized = ::ftruncate(fd, static_cast<off_t>(bytes)) == 0;
-  ::close(fd);
-  if (!sized) return Status::Error(path.string() + ": cannot size to " + std::to_string(bytes));
-  return Status::Ok();
-}
 
 // Creates (replacing) a file of `bytes` zeros, written out: LUN A's backing. Written rather
 // than sparse so that LUN A's writes overwrite allocated blocks from the first second on, and
@@ -83,7 +73,8 @@ Status HotplugContext::Setup() {
   a_file = std::filesystem::absolute(env.out_dir) / "hp_a.img";
   r_file = std::filesystem::absolute(env.out_dir) / "hp_r.img";
   if (Status s = CreateZeroedFile(a_file, config.lun_bytes); !s.ok()) return s;
-  if (Status s = CreateSparseFile(r_file, config.lun_bytes); !s.ok()) return s;
+  // LUN R's backing outlives the LUN, so the re-added LUN finds what was written before.
+  if (Status s = suites::CreateSparseFile(r_file, config.lun_bytes); !s.ok()) return s;
   adapters::TargetSpec spec;
   spec.iqn = kIqn;
   spec_a = adapters::MakeLunSpec("hp_a", Backing::kFileio, config.lun_bytes);

@@ -39,10 +39,7 @@ const reports::TestResult* Find(const std::vector<reports::TestResult>& results,
   return nullptr;
 }
 
-double MetricOr(const reports::TestResult& r, const std::string& key, double fallback = -1) {
-  auto it = r.metrics.find(key);
-  return it == r.metrics.end() ? fallback : it->second;
-}
+using reports::MetricOr;
 
 TEST(HotplugTgtTest, QuickSuiteWithSmallCounts) {
   if (process::FindProgram("tgtd").empty()) GTEST_SKIP() << "tgtd not installed (package tgt)";

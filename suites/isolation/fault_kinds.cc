@@ -229,6 +229,39 @@ const std::vector<FaultKind>& FaultKinds() {
     }
     {
       FaultKind f;
+      f.name = "isolation.Network.Blackhole";
+      f.family = "Network";
+      f.clause =
+          "TEST-PLAN T13: the RAMDISK LUN's bytes vanish both ways, the socket open: the "
+          "session is reinstated on a new connection; the old stream's gaps, when bytes flow "
+          "again, are rejected without harm";
+      f.faulty = {kNetLun};
+      f.inject = NetRule({{"dir", "both"}, {"action", "blackhole"}}, 0);
+      f.clear = ClearNet;
+      f.rule.connection_loss_allowed = true;
+      f.rule.timeouts_allowed = true;
+      f.rule.errors_allowed = true;
+      f.needs_net = true;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
+      f.name = "isolation.Network.Slowloris";
+      f.family = "Network";
+      f.clause =
+          "issue 5: the RAMDISK LUN's connection crawls at 2 KiB/s toward the target (PDUs "
+          "arrive a few bytes at a time): the target serves every other session as before "
+          "and the slow one catches up or is reinstated";
+      f.faulty = {kNetLun};
+      f.inject = NetRule({{"dir", "up"}, {"action", "rate"}, {"rate", 2048}}, 0);
+      f.clear = ClearNet;
+      f.rule.connection_loss_allowed = true;
+      f.rule.timeouts_allowed = true;
+      f.needs_net = true;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
       f.name = "isolation.Backing.FileUnlinked";
       f.family = "Backing";
       f.clause =

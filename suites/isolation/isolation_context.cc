@@ -7,21 +7,12 @@
 
 #include "harness/process/child_process.h"
 #include "suites/common/service_pause.h"
+#include "suites/common/sparse_file.h"
 
 namespace harness::isolation {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// Creates (replacing) a sparse file of `bytes` at `path`.
-Status CreateSparse(const std::filesystem::path& path, uint64_t bytes) {
-  const int fd = ::open(path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::Error(path.string() + ": cannot create");
-  const bool sized = ::ftruncate(fd, static_cast<off_t>(bytes)) == 0;
-  ::close(fd);
-  if (!sized) return Status::Error(path.string() + ": cannot size to " + std::to_string(bytes));
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -62,10 +53,10 @@ Status IsolationContext::Setup() {
   plain_file_ = out / "iso_plain.img";
   luns[kPlainFile].spec.path = plain_file_;
   for (const auto* path : {&luns[kFaultyFile].spec.path, &plain_file_}) {
-    if (Status s = CreateSparse(*path, config.lun_bytes); !s.ok()) return s;
+    if (Status s = suites::CreateSparseFile(*path, config.lun_bytes); !s.ok()) return s;
   }
   const auto block_file = block_fs->PathOf("iso_block.img");
-  if (Status s = CreateSparse(block_file, config.lun_bytes); !s.ok()) return s;
+  if (Status s = suites::CreateSparseFile(block_file, config.lun_bytes); !s.ok()) return s;
   // Direct I/O: the loop device reads and writes the file as the target asks, with no page
   // cache of its own between (whose writeback would stall the LUN at random).
   auto attached = faults::LoopDevice::Attach(block_file, /*direct_io=*/true);

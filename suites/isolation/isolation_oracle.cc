@@ -99,7 +99,7 @@ std::vector<std::string> JudgeFaultyLun(const std::map<std::string, uint64_t>& k
           "the faulty LUN's session never lost its connection (the network "
           "fault did not reach it)");
     }
-  } else if (connection_losses > 0) {
+  } else if (connection_losses > 0 && !rule.connection_loss_allowed) {
     problems.push_back("the faulty LUN's session lost its connection " +
                        std::to_string(connection_losses) +
                        " times (a backstore fault must be answered with status, not a dropped "

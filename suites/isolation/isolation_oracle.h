@@ -54,6 +54,9 @@ struct FaultyLunRule {
   // A network fault: the session must lose its connection at least once (and recover);
   // otherwise a lost connection is a failure (a backstore fault is answered with status).
   bool connection_loss_expected = false;
+  // A network fault that may or may not cost the connection (a crawl, a blackhole that the
+  // initiator's timers may or may not notice first).
+  bool connection_loss_allowed = false;
 };
 
 // Counts the faulty LUN's failed commands by kind: "03/11/00" for a CHECK CONDITION (from

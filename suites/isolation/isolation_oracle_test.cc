@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include "suites/isolation/fault_kinds.h"
 #include "suites/isolation/isolation_suite.h"
 
 namespace harness::isolation {
@@ -114,6 +117,12 @@ TEST(IsolationOracleTest, NetworkFaultMustCostTheConnectionAndNothingElse) {
   EXPECT_TRUE(JudgeFaultyLun({{"connection loss", 3}}, 3, 1, reset).empty());
   EXPECT_EQ(JudgeFaultyLun({{"connection loss", 3}, {"03/11/00", 1}}, 4, 1, reset),
             (std::vector<std::string>{"the faulty LUN got 1 x 03/11/00 (expected only 02/04/01)"}));
+
+  FaultyLunRule crawl;
+  crawl.connection_loss_allowed = true;
+  crawl.timeouts_allowed = true;
+  EXPECT_TRUE(JudgeFaultyLun({}, 0, 0, crawl).empty());
+  EXPECT_TRUE(JudgeFaultyLun({{"connection loss", 1}, {"timeout", 2}}, 3, 1, crawl).empty());
 }
 
 TEST(IsolationOracleTest, TimeLimits) {
@@ -135,6 +144,18 @@ TEST(IsolationOracleTest, ProfilesAndThresholds) {
   EXPECT_DOUBLE_EQ(quick.thresholds.max_p99_ratio, 2.0);
   EXPECT_EQ(quick.thresholds.max_tmf, std::chrono::milliseconds(2000));
   EXPECT_EQ(quick.thresholds.max_login, std::chrono::milliseconds(2000));
+}
+
+// Every kind's result must be a valid report entry (report.json refuses a clause over 256
+// characters, and names are the results' keys).
+TEST(IsolationOracleTest, FaultKindsMakeValidResults) {
+  std::set<std::string> names;
+  for (const FaultKind& k : FaultKinds()) {
+    EXPECT_LE(k.clause.size(), 256u) << k.name;
+    EXPECT_TRUE(names.insert(k.name).second) << k.name << " twice";
+    EXPECT_FALSE(k.faulty.empty()) << k.name;
+    EXPECT_TRUE(k.inject) << k.name;
+  }
 }
 
 }  // namespace
