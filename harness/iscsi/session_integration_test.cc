@@ -1,6 +1,7 @@
 // Session against a real reftarget: login with and without CHAP, discovery, data round
 // trips, sense checked through harness_expect, time limits, TMF, NOP-Out, async queue.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 
@@ -31,6 +32,16 @@ TEST_F(SessionTest, LoginWithoutAuthAndTestUnitReady) {
               "SPC-4 §6.37: TEST UNIT READY on a ready LUN");
   EXPECT_TRUE(s->Logout(kLimit).ok());
   EXPECT_FALSE(s->logged_in());
+}
+
+// libiscsi writes with writev (no MSG_NOSIGNAL): a session must leave SIGPIPE ignored, or a
+// target killed mid-write ends the harness silently (seen in the durability suite).
+TEST_F(SessionTest, SessionsLeaveSigpipeIgnored) {
+  auto s = ConnectOrFail(Options());
+  ASSERT_TRUE(s);
+  struct sigaction now {};
+  ASSERT_EQ(sigaction(SIGPIPE, nullptr, &now), 0);
+  EXPECT_EQ(now.sa_handler, SIG_IGN);
 }
 
 TEST_F(SessionTest, LoginWithHeaderDigestAndLoginKeys) {
@@ -92,7 +103,8 @@ TEST_F(SessionTest, LbaOutOfRangePassesCheck) {
   uint64_t last = 0;
   for (int i = 0; i < 8; ++i) last = (last << 8) | cap.data_in[static_cast<size_t>(i)];
   EXPECT_EQ(last + 1, kLunBytes / kBlockSize);
-  CommandResult r = s->Execute(cdb::Read16(last + 1, 1), DataDirection::kRead, {}, kBlockSize, kLimit);
+  CommandResult r =
+      s->Execute(cdb::Read16(last + 1, 1), DataDirection::kRead, {}, kBlockSize, kLimit);
   EXPECT_SCSI(r, Expect::LbaOutOfRange(), "SBC-3 §5.13: READ(16) starting past the last LBA");
   expect::Verdict v = expect::Check(r, Expect::LbaOutOfRange(), "same, through Check");
   EXPECT_TRUE(v.ok) << v.message;
@@ -134,9 +146,10 @@ TEST_F(SessionTest, LunResetReturnsFunctionComplete) {
       << TmfResponseName(r.value().response);
   // SAM-5 §6.3.4: the reset raises a unit attention for the other I_T nexuses; this one may
   // see it too, so accept either on the next command, then the LUN is usable.
-  EXPECT_SCSI(s->Execute(cdb::TestUnitReady(), DataDirection::kNone, {}, 0, kLimit),
-              Expect::Good().Or(Expect::UnitAttention(0x29, 0x03)).Or(Expect::UnitAttention(0x29, 0x00)),
-              "SAM-5 §6.3.4: after LOGICAL UNIT RESET");
+  EXPECT_SCSI(
+      s->Execute(cdb::TestUnitReady(), DataDirection::kNone, {}, 0, kLimit),
+      Expect::Good().Or(Expect::UnitAttention(0x29, 0x03)).Or(Expect::UnitAttention(0x29, 0x00)),
+      "SAM-5 §6.3.4: after LOGICAL UNIT RESET");
 }
 
 TEST_F(SessionTest, NopOutEchoesData) {
@@ -192,7 +205,8 @@ TEST_F(SessionTest, ReconnectLogsInAgain) {
   EXPECT_EQ(s->options().isid->qualifier, 42);
   // A new I_T nexus may first report the power-on/reset unit attention.
   EXPECT_SCSI(s->Execute(cdb::TestUnitReady(), DataDirection::kNone, {}, 0, kLimit),
-              Expect::Good().Or(Expect::AnyUnitAttention()), "SPC-4 §6.37: TEST UNIT READY after reconnect");
+              Expect::Good().Or(Expect::AnyUnitAttention()),
+              "SPC-4 §6.37: TEST UNIT READY after reconnect");
 }
 
 // CHAP: a TPG with authentication=1 and node ACLs carrying secrets (RFC 7143 §12.1.3).
@@ -287,7 +301,8 @@ TEST_F(ChapTest, MutualWrongTargetSecretIsRefusedByTheInitiator) {
 }
 
 TEST_F(ChapTest, DiscoveryWithChap) {
-  auto targets = Session::Discover(target_->portal(), kOneWayIqn, {"harness-oneway", "OneWaySecret-16c"});
+  auto targets =
+      Session::Discover(target_->portal(), kOneWayIqn, {"harness-oneway", "OneWaySecret-16c"});
   // libiscsi 1.19 repeats InitiatorName in each CHAP step of a discovery login; the target
   // must tolerate the unchanged repeat (RFC 7143 §6.2 says "should not", not "must not").
   ASSERT_TRUE(targets.ok()) << targets.error();

@@ -1,14 +1,15 @@
-#include "harness/iscsi/session.h"
-
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
 
 #include <algorithm>
+#include <csignal>
+#include <mutex>
 #include <random>
 
 #include "harness/iscsi/cdb.h"
 #include "harness/iscsi/login_error.h"
 #include "harness/iscsi/pdu_rewrite_guard.h"
+#include "harness/iscsi/session.h"
 #include "harness/iscsi/session_internal.h"
 
 namespace harness::iscsi {
@@ -21,10 +22,14 @@ namespace {
 
 iscsi_header_digest ToLibiscsi(HeaderDigest d) {
   switch (d) {
-    case HeaderDigest::kNone: return ISCSI_HEADER_DIGEST_NONE;
-    case HeaderDigest::kCrc32c: return ISCSI_HEADER_DIGEST_CRC32C;
-    case HeaderDigest::kNoneThenCrc32c: return ISCSI_HEADER_DIGEST_NONE_CRC32C;
-    case HeaderDigest::kCrc32cThenNone: return ISCSI_HEADER_DIGEST_CRC32C_NONE;
+    case HeaderDigest::kNone:
+      return ISCSI_HEADER_DIGEST_NONE;
+    case HeaderDigest::kCrc32c:
+      return ISCSI_HEADER_DIGEST_CRC32C;
+    case HeaderDigest::kNoneThenCrc32c:
+      return ISCSI_HEADER_DIGEST_NONE_CRC32C;
+    case HeaderDigest::kCrc32cThenNone:
+      return ISCSI_HEADER_DIGEST_CRC32C_NONE;
   }
   return ISCSI_HEADER_DIGEST_NONE;
 }
@@ -32,6 +37,12 @@ iscsi_header_digest ToLibiscsi(HeaderDigest d) {
 }  // namespace
 
 Status Session::Configure(bool discovery) {
+  // libiscsi writes PDUs with writev, which has no MSG_NOSIGNAL: a target that dies (a
+  // SIGKILL cycle, a reset connection) while a write is under way would raise SIGPIPE and
+  // end the whole harness without a word. EPIPE, reported as a lost connection, is what the
+  // harness handles.
+  static std::once_flag ignore_sigpipe;
+  std::call_once(ignore_sigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
   if (options_.portal.empty()) return Status::Error("ConnectOptions.portal is empty");
   if (!discovery && options_.target.empty()) return Status::Error("ConnectOptions.target is empty");
   if (options_.initiator.empty()) return Status::Error("ConnectOptions.initiator is empty");
@@ -54,17 +65,18 @@ Status Session::Configure(bool discovery) {
     std::random_device rd;
     options_.isid = Isid{rd() & 0xffffff, static_cast<uint16_t>(rd() & 0xffff)};
   }
-  if (options_.isid &&
-      iscsi_set_isid_random(ctx_, options_.isid->random & 0xffffff, options_.isid->qualifier) != 0) {
+  if (options_.isid && iscsi_set_isid_random(ctx_, options_.isid->random & 0xffffff,
+                                             options_.isid->qualifier) != 0) {
     return Status::Error("ISID: " + std::string(iscsi_get_error(ctx_)));
   }
   iscsi_set_header_digest(ctx_, ToLibiscsi(options_.header_digest));
   if (options_.immediate_data) {
-    iscsi_set_immediate_data(ctx_, *options_.immediate_data ? ISCSI_IMMEDIATE_DATA_YES
-                                                            : ISCSI_IMMEDIATE_DATA_NO);
+    iscsi_set_immediate_data(
+        ctx_, *options_.immediate_data ? ISCSI_IMMEDIATE_DATA_YES : ISCSI_IMMEDIATE_DATA_NO);
   }
   if (options_.initial_r2t) {
-    iscsi_set_initial_r2t(ctx_, *options_.initial_r2t ? ISCSI_INITIAL_R2T_YES : ISCSI_INITIAL_R2T_NO);
+    iscsi_set_initial_r2t(ctx_,
+                          *options_.initial_r2t ? ISCSI_INITIAL_R2T_YES : ISCSI_INITIAL_R2T_NO);
   }
   if (!options_.chap.empty() &&
       iscsi_set_initiator_username_pwd(ctx_, options_.chap.user.c_str(),
@@ -118,8 +130,8 @@ Status Session::LoginAndCheck(Clock::time_point deadline) {
                                   r.decoded.key == sense_key::kUnitAttention;
       if (!unit_attention || attempt + 1 >= kMaxUnitAttentions) {
         return Status::Error("LUN " + std::to_string(options_.lun) + " of " + options_.target +
-                             " at " + options_.portal + " is not usable after login: " +
-                             r.Describe());
+                             " at " + options_.portal +
+                             " is not usable after login: " + r.Describe());
       }
     }
   }
@@ -127,12 +139,11 @@ Status Session::LoginAndCheck(Clock::time_point deadline) {
 }
 
 Status Session::WaitForConnect(Op* op, Clock::time_point deadline) {
-  const std::string where = options_.target.empty()
-                                ? options_.portal
-                                : options_.target + " at " + options_.portal;
+  const std::string where =
+      options_.target.empty() ? options_.portal : options_.target + " at " + options_.portal;
   if (!WaitOp(op, deadline)) {
-    return Status::Error("login to " + where + ": no answer within " +
-                         Ms(options_.connect_limit) + " (" + last_error_ + ")");
+    return Status::Error("login to " + where + ": no answer within " + Ms(options_.connect_limit) +
+                         " (" + last_error_ + ")");
   }
   const int status = op->status;
   ReleaseOp(op);
