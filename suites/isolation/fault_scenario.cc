@@ -6,6 +6,7 @@
 
 #include "harness/iscsi/cdb.h"
 #include "harness/loadgen/load_window.h"
+#include "harness/loadgen/lun_probe.h"
 #include "harness/loadgen/time_series.h"
 #include "reports/number_format.h"
 #include "reports/result_builder.h"
@@ -123,22 +124,13 @@ void ProbeFlush(IsolationContext& ctx, const IsoLun& lun, reports::ResultBuilder
 
 // READ CAPACITY(16) on `lun` must still give the LUN's configured size.
 void ProbeCapacity(IsolationContext& ctx, const IsoLun& lun, reports::ResultBuilder& record) {
-  iscsi::CommandRequest rc;
-  rc.cdb = iscsi::cdb::ReadCapacity16();
-  rc.direction = iscsi::DataDirection::kRead;
-  rc.data_in_length = 32;
-  rc.lun = lun.number;
-  rc.limit = ctx.config.probe_limit;
-  const iscsi::CommandResult r = ExecuteSkippingAttentions(*ctx.probe, rc);
-  if (!r.good() || r.data_in.size() < 12) {
-    record.Fail("READ CAPACITY(16) during the fault answered " + r.Describe());
+  Result<loadgen::LunCapacity> capacity =
+      loadgen::ReadCapacity(*ctx.probe, lun.number, ctx.config.probe_limit);
+  if (!capacity.ok()) {
+    record.Fail("READ CAPACITY(16) during the fault: " + capacity.error());
     return;
   }
-  uint64_t last_lba = 0;
-  for (int i = 0; i < 8; ++i) last_lba = (last_lba << 8) | r.data_in[i];
-  const uint32_t block = (uint32_t{r.data_in[8]} << 24) | (uint32_t{r.data_in[9]} << 16) |
-                         (uint32_t{r.data_in[10]} << 8) | r.data_in[11];
-  const double bytes = static_cast<double>(last_lba + 1) * block;
+  const double bytes = static_cast<double>(capacity.value().blocks) * capacity.value().block_size;
   record.Metric("faulty.capacity_bytes", bytes);
   if (bytes != static_cast<double>(lun.spec.size_bytes)) {
     record.Fail("READ CAPACITY(16) during the fault gave " + reports::Fixed(bytes, 0) +
