@@ -140,6 +140,13 @@ TEST(CtlArgs, AddTurnsWordsIntoRuleFields) {
   EXPECT_EQ(
       Request({"add", "down", "flip", "at", "0x1000", "mask", "0x80"}),
       json({{"cmd", "add"}, {"dir", "down"}, {"action", "flip"}, {"at", 4096}, {"mask", 128}}));
+  EXPECT_EQ(Request({"add", "up", "flip", "pdu-byte", "32", "opcode", "0x01", "count", "1"}),
+            json({{"cmd", "add"},
+                  {"dir", "up"},
+                  {"action", "flip"},
+                  {"pdu_byte", 32},
+                  {"opcode", 1},
+                  {"count", 1}}));
   EXPECT_EQ(Request({"add", "split", "1", "gap", "2", "nth", "1"}),
             json({{"cmd", "add"}, {"action", "split"}, {"split", 1}, {"gap_ms", 2}, {"nth", 1}}));
   EXPECT_EQ(Request({"add", "--dir", "both", "--rate", "64k"}),

@@ -44,8 +44,8 @@ Connection::Connection(uint64_t id, Fd client, std::string client_name, const Co
     : id_(id),
       client_name_(std::move(client_name)),
       env_(env),
-      up_(id, Direction::kUp),
-      down_(id, Direction::kDown) {
+      up_(id, Direction::kUp, &iscsi_),
+      down_(id, Direction::kDown, &iscsi_) {
   sides_[kClient].fd = std::move(client);
   SetNoDelay(sides_[kClient].fd.get());
 }

@@ -115,6 +115,7 @@ class Connection {
   TimePoint opened_{};
   TimePoint connect_deadline_{};
   std::array<SideState, 2> sides_;
+  IscsiNegotiation iscsi_;  // before the pipes, whose framers share it
   Pipe up_;
   Pipe down_;
   std::array<std::optional<TimePoint>, 2> reset_wait_since_;  // Per direction.

@@ -71,8 +71,11 @@ Status ParseAdd(const std::vector<std::string>& words, json* request) {
       // drop takes an optional byte count.
       if (action == Action::kDrop && i + 1 < words.size() && faultfs::ParseSize(words[i + 1]).ok())
         status = field("drop_bytes", true);
-    } else if (word == "after" || word == "at" || word == "mask" || word == "drop-bytes") {
+    } else if (word == "after" || word == "at" || word == "mask" || word == "drop-bytes" ||
+               word == "opcode") {
       status = field(word == "drop-bytes" ? "drop_bytes" : word.c_str(), true);
+    } else if (word == "pdu-byte" || word == "pdu_byte") {
+      status = field("pdu_byte", true);
     } else if (word == "conn" || word == "nth" || word == "count" || word == "seed") {
       status = field(word.c_str(), false);
     } else if (word == "gap" || word == "gap-ms" || word == "gap_ms") {
@@ -93,7 +96,8 @@ Status ParseAdd(const std::vector<std::string>& words, json* request) {
   if (!request->contains("action")) {
     return Status::Error(
         "add needs an action: delay MS | rate BYTES_PER_S | blackhole | drop [BYTES] | reset | "
-        "half-close | flip [at OFFSET] [mask M] | split BYTES [gap MS] | stall");
+        "half-close | flip [at OFFSET | pdu-byte N [opcode OP]] [mask M] | split BYTES [gap MS] | "
+        "stall");
   }
   return Status::Ok();
 }
@@ -112,7 +116,8 @@ std::string RuleText(const json& r) {
   std::ostringstream out;
   out << r["id"].get<uint64_t>() << ": " << rule["dir"].get<std::string>() << " "
       << rule["action"].get<std::string>();
-  for (const char* field : {"delay_ms", "rate", "drop_bytes", "split", "gap_ms", "at"}) {
+  for (const char* field :
+       {"delay_ms", "rate", "drop_bytes", "split", "gap_ms", "at", "pdu_byte", "opcode"}) {
     if (rule.contains(field)) out << " " << field << "=" << rule[field].dump();
   }
   if (rule.contains("mask")) {
@@ -143,7 +148,8 @@ std::string CtlUsage() {
          "  add [up|down|both] ACTION [conn N | nth N] [after BYTES] [count N]\n"
          "      [probability P] [seed S]                  (direction default: both)\n"
          "    ACTION: delay MS | rate BYTES_PER_S | blackhole | drop [BYTES] | reset |\n"
-         "            half-close | flip [at OFFSET] [mask M] | split BYTES [gap MS] | stall\n"
+         "            half-close | flip [at OFFSET | pdu-byte N [opcode OP]] [mask M] |\n"
+         "            split BYTES [gap MS] | stall\n"
          "    byte counts take k/M/G suffixes; nth 1 = the next connection accepted\n"
          "  list                    rules with hit counts\n"
          "  conns                   live connections with byte counts per direction\n"

@@ -6,7 +6,8 @@
 
 namespace reftarget::netfault {
 
-Pipe::Pipe(uint64_t conn_id, Direction dir) : stream_(conn_id, dir) {}
+Pipe::Pipe(uint64_t conn_id, Direction dir, IscsiNegotiation* negotiation)
+    : stream_(conn_id, dir, negotiation) {}
 
 std::vector<FaultEvent> Pipe::Push(RuleEngine* engine, std::string data, TimePoint now) {
   Plan plan = engine->Process(&stream_, std::move(data), now);

@@ -16,7 +16,8 @@ namespace reftarget::netfault {
 
 class Pipe {
  public:
-  Pipe(uint64_t conn_id, Direction dir);
+  // `negotiation`: the connection's iSCSI login, shared by its two pipes (may be null).
+  Pipe(uint64_t conn_id, Direction dir, IscsiNegotiation* negotiation = nullptr);
   Pipe(const Pipe&) = delete;
   Pipe& operator=(const Pipe&) = delete;
 

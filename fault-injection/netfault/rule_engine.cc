@@ -84,6 +84,8 @@ Plan RuleEngine::Process(StreamState* stream, std::string data, TimePoint now) {
   const size_t size = data.size();
   const uint64_t base = stream->offset;
   stream->offset += size;
+  // The framer reads the bytes as sent, before a flip changes a length field.
+  AimPduFlips(stream, stream->framer.Feed(data));
   size_t pos = 0;
   while (pos < size) {
     if (stream->end != StreamState::End::kOpen) {
@@ -236,6 +238,25 @@ bool RuleEngine::Segment(StreamState* stream, std::string* data, uint64_t base, 
   return true;
 }
 
+void RuleEngine::AimPduFlips(StreamState* stream, const std::vector<PduStart>& starts) {
+  if (starts.empty()) return;
+  for (auto& [id, entry] : rules_) {
+    RuleState& state = entry.state;
+    const RuleSpec& spec = state.spec;
+    if (spec.action != Action::kFlip || !spec.pdu_byte || !Matches(state, *stream)) continue;
+    StreamState::PerRule* per = PerRuleOf(stream, entry);
+    for (const PduStart& pdu : starts) {
+      if (spec.count && state.hits + per->pdu_flips.size() >= *spec.count) break;
+      if (pdu.offset < spec.after || (spec.opcode && *spec.opcode != pdu.opcode)) continue;
+      if (!Draw(per, spec.probability)) {
+        ++state.skipped;
+        continue;
+      }
+      per->pdu_flips.push_back(pdu.offset + *spec.pdu_byte);
+    }
+  }
+}
+
 void RuleEngine::Flip(Entry* entry, StreamState* stream, std::string* data, uint64_t base, size_t p,
                       size_t q, Plan* plan) {
   RuleState& state = entry->state;
@@ -244,6 +265,22 @@ void RuleEngine::Flip(Entry* entry, StreamState* stream, std::string* data, uint
   auto flip = [&](size_t i) {
     (*data)[i] = static_cast<char>(static_cast<uint8_t>((*data)[i]) ^ spec.mask);
   };
+  if (spec.pdu_byte) {
+    auto& aimed = per->pdu_flips;
+    for (auto it = aimed.begin(); it != aimed.end();) {
+      if (*it < base + p || *it >= base + q) {
+        ++it;
+        continue;
+      }
+      ++state.hits;
+      flip(static_cast<size_t>(*it - base));
+      plan->faults.push_back(FaultEvent{
+          state.id, stream->conn_id, stream->dir, *it, 1, Action::kFlip,
+          "mask=" + MaskText(spec.mask) + " pdu_byte=" + std::to_string(*spec.pdu_byte)});
+      it = aimed.erase(it);
+    }
+    return;
+  }
   if (spec.at) {
     if (*spec.at < base + p || *spec.at >= base + q) return;
     if (!Draw(per, spec.probability)) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fault-injection/netfault/iscsi_framer.h"
 #include "fault-injection/netfault/rules.h"
 #include "target/common/status.h"
 
@@ -17,15 +18,18 @@ namespace reftarget::netfault {
 
 // What the engine remembers about one direction of one connection.
 struct StreamState {
-  StreamState(uint64_t conn, Direction direction) : conn_id(conn), dir(direction) {}
+  // `negotiation`: the connection's login, shared with the other direction (may be null).
+  StreamState(uint64_t conn, Direction direction, IscsiNegotiation* negotiation = nullptr)
+      : conn_id(conn), dir(direction), framer(direction, negotiation) {}
 
   // Set once a one-shot rule ends the stream; later bytes are discarded.
   enum class End { kOpen, kReset, kHalfClosed };
   // Per rule and stream: one-shot flag, a drop in progress, the draw generator.
   struct PerRule {
-    bool fired = false;      // A one-shot fired here; rate/blackhole: first chunk logged.
-    uint64_t drop_left = 0;  // Bytes a kDrop firing still has to discard.
-    uint64_t rng = 0;        // SplitMix64 state, seeded from (rule seed, conn, dir).
+    bool fired = false;               // A one-shot fired here; rate/blackhole: first chunk logged.
+    uint64_t drop_left = 0;           // Bytes a kDrop firing still has to discard.
+    uint64_t rng = 0;                 // SplitMix64 state, seeded from (rule seed, conn, dir).
+    std::vector<uint64_t> pdu_flips;  // Offsets a pdu_byte flip drew, not yet read.
   };
 
   uint64_t conn_id;
@@ -33,6 +37,7 @@ struct StreamState {
   uint64_t offset = 0;  // Bytes read from the source so far: the offset of the next byte.
   End end = End::kOpen;
   std::map<uint64_t, PerRule> per_rule;
+  IscsiFramer framer;  // where the iSCSI PDUs begin, for pdu_byte flips
 };
 
 // One thing the writer of a direction does, in queue order.
@@ -106,6 +111,8 @@ class RuleEngine {
   // ended (reset or half-close).
   bool Segment(StreamState* stream, std::string* data, uint64_t base, size_t p, size_t q,
                TimePoint now, Plan* plan);
+  // Draws, for each pdu_byte flip rule, which of the PDUs in `starts` it will hit.
+  void AimPduFlips(StreamState* stream, const std::vector<PduStart>& starts);
   // Applies flip rule `entry` to data[p, q).
   void Flip(Entry* entry, StreamState* stream, std::string* data, uint64_t base, size_t p, size_t q,
             Plan* plan);

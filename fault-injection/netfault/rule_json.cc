@@ -49,7 +49,7 @@ const std::map<Action, std::set<std::string>>& ActionFields() {
       {Action::kDrop, {"drop_bytes"}},
       {Action::kReset, {}},
       {Action::kHalfClose, {}},
-      {Action::kFlip, {"at", "mask"}},
+      {Action::kFlip, {"at", "mask", "pdu_byte", "opcode"}},
       {Action::kSplit, {"split", "gap_ms"}},
       {Action::kStall, {}},
   };
@@ -121,6 +121,18 @@ Status ActionParams(const json& object, RuleSpec* spec) {
         if (!mask.ok() || mask.value() == 0 || mask.value() > 255)
           return FieldError("mask", "a byte in 1..255 (e.g. 1, \"0x80\")");
         spec->mask = static_cast<uint8_t>(mask.value());
+      }
+      if (object.contains("pdu_byte") && !object["pdu_byte"].is_null()) {
+        Result<uint64_t> byte = SizeField(object, "pdu_byte");
+        if (!byte.ok() || byte.value() >= kBhsBytes)
+          return FieldError("pdu_byte", "a byte of the BHS in 0..47");
+        spec->pdu_byte = static_cast<uint32_t>(byte.value());
+      }
+      if (object.contains("opcode") && !object["opcode"].is_null()) {
+        Result<uint64_t> opcode = SizeField(object, "opcode");
+        if (!opcode.ok() || opcode.value() > 0x3f)
+          return FieldError("opcode", "an iSCSI opcode in 0..0x3f (e.g. \"0x01\")");
+        spec->opcode = static_cast<uint8_t>(opcode.value());
       }
       break;
     case Action::kSplit: {
@@ -204,6 +216,8 @@ json RuleToJson(const RuleSpec& spec) {
     case Action::kFlip:
       if (spec.at) out["at"] = *spec.at;
       out["mask"] = spec.mask;
+      if (spec.pdu_byte) out["pdu_byte"] = *spec.pdu_byte;
+      if (spec.opcode) out["opcode"] = *spec.opcode;
       break;
     case Action::kSplit:
       out["split"] = spec.split;

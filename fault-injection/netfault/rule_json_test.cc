@@ -50,6 +50,14 @@ TEST(RuleJson, ParsesEachActionsOwnFields) {
   ASSERT_TRUE(flip.ok()) << flip.error();
   EXPECT_EQ(flip.value().at, 4096u);
   EXPECT_EQ(flip.value().mask, 0x80);
+  Result<RuleSpec> header =
+      RuleFromJson(json::parse(R"({"action":"flip","pdu_byte":32,"opcode":"0x01"})"));
+  ASSERT_TRUE(header.ok()) << header.error();
+  EXPECT_EQ(header.value().pdu_byte, 32u);
+  EXPECT_EQ(header.value().opcode, 0x01);
+  EXPECT_NE(
+      RuleFromJson(json::parse(R"({"action":"flip","pdu_byte":48})")).error().find("pdu_byte"),
+      std::string::npos);
   Result<RuleSpec> split =
       RuleFromJson(json::parse(R"({"action":"split","split":1,"gap_ms":2,"nth":1})"));
   ASSERT_TRUE(split.ok()) << split.error();
@@ -68,6 +76,7 @@ TEST(RuleJson, CanonicalFormReadsBack) {
   for (const char* text :
        {R"({"action":"delay","delay_ms":5,"dir":"down","conn":4,"count":2,"seed":1})",
         R"({"action":"flip","mask":3,"after":100,"probability":0.25})",
+        R"({"action":"flip","pdu_byte":1,"opcode":1,"count":1})",
         R"({"action":"split","split":9,"gap_ms":1,"nth":3})", R"({"action":"rate","rate":1000})",
         R"({"action":"drop"})", R"({"action":"stall"})"}) {
     Result<RuleSpec> first = RuleFromJson(json::parse(text));

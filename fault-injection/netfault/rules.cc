@@ -27,6 +27,19 @@ Status ValidateRule(const RuleSpec& spec) {
       break;
     case Action::kFlip:
       if (spec.mask == 0) return Status::Error("rule field 'mask' is 0 (would change nothing)");
+      if (spec.pdu_byte && spec.at) {
+        return Status::Error("rule fields 'at' and 'pdu_byte' exclude each other");
+      }
+      if (spec.pdu_byte && *spec.pdu_byte >= kBhsBytes) {
+        return Status::Error("rule field 'pdu_byte' must be in 0.." +
+                             std::to_string(kBhsBytes - 1) + " (a byte of the 48-byte BHS)");
+      }
+      if (spec.opcode && !spec.pdu_byte) {
+        return Status::Error("rule field 'opcode' needs 'pdu_byte'");
+      }
+      if (spec.opcode && *spec.opcode > 0x3f) {
+        return Status::Error("rule field 'opcode' must be in 0..0x3f (RFC 7143 §11.1.1)");
+      }
       break;
     case Action::kSplit:
       if (spec.split == 0 || spec.split > kMaxSplit) {

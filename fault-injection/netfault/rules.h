@@ -29,8 +29,10 @@ enum class DirSelector { kUp, kDown, kBoth };
 //   kDrop       each firing discards the next drop_bytes bytes (0: the rest of the chunk).
 //   kReset      both sockets are closed with RST (SO_LINGER 0) once earlier bytes are out.
 //   kHalfClose  shutdown(SHUT_WR) toward the receiver; later bytes that way are discarded.
-//   kFlip       XOR `mask` into the byte at stream offset `at`, or into each matching byte
-//               that wins its probability draw when `at` is absent.
+//   kFlip       XOR `mask` into the byte at stream offset `at`; or, with `pdu_byte`, into
+//               that byte of the BHS of each iSCSI PDU (of `opcode`, if given) beginning at
+//               or after `after` that wins its probability draw (iscsi_framer.h); or else
+//               into each matching byte that wins its draw.
 //   kSplit      matching bytes leave in send() calls of at most `split` bytes, `gap_ms`
 //               apart.
 //   kStall      the direction holds its bytes from the trigger on until `release`.
@@ -42,6 +44,7 @@ inline constexpr uint32_t kMaxGapMs = 60 * 1000;
 inline constexpr uint64_t kMaxRate = 64ull << 30;  // Bytes per second.
 inline constexpr uint64_t kMaxSplit = 1ull << 20;
 inline constexpr uint64_t kDefaultSeed = 0x5EEDFA17u;
+inline constexpr uint32_t kBhsBytes = 48;
 
 // A rule as a user writes it. Fields that do not belong to `action` are ignored.
 struct RuleSpec {
@@ -53,13 +56,15 @@ struct RuleSpec {
   double probability = 1.0;       // Chance per chunk (per byte for kFlip without `at`).
   std::optional<uint64_t> seed;   // Seed of this rule's draws; nullopt: engine seed ^ id.
   Action action = Action::kDelay;
-  uint32_t delay_ms = 0;       // kDelay: 1..kMaxDelayMs.
-  uint64_t rate = 0;           // kRate: bytes per second, 1..kMaxRate.
-  uint64_t drop_bytes = 0;     // kDrop: bytes per firing; 0 = the rest of the chunk.
-  std::optional<uint64_t> at;  // kFlip: the one stream offset to flip.
-  uint8_t mask = 0x01;         // kFlip: XOR mask, nonzero.
-  uint64_t split = 0;          // kSplit: largest send(), 1..kMaxSplit.
-  uint32_t gap_ms = 0;         // kSplit: pause between sends, 0..kMaxGapMs.
+  uint32_t delay_ms = 0;             // kDelay: 1..kMaxDelayMs.
+  uint64_t rate = 0;                 // kRate: bytes per second, 1..kMaxRate.
+  uint64_t drop_bytes = 0;           // kDrop: bytes per firing; 0 = the rest of the chunk.
+  std::optional<uint64_t> at;        // kFlip: the one stream offset to flip.
+  uint8_t mask = 0x01;               // kFlip: XOR mask, nonzero.
+  std::optional<uint32_t> pdu_byte;  // kFlip: the BHS byte (0..47) to flip in iSCSI PDUs.
+  std::optional<uint8_t> opcode;     // kFlip with pdu_byte: only PDUs of this opcode.
+  uint64_t split = 0;                // kSplit: largest send(), 1..kMaxSplit.
+  uint32_t gap_ms = 0;               // kSplit: pause between sends, 0..kMaxGapMs.
 };
 
 // Returns Ok if every field of `spec` that its action uses is in range; the error names

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <thread>
 
 #include "harness/adapters/lio_commands.h"
 #include "harness/net/tcp_util.h"
@@ -92,6 +93,7 @@ Capabilities ReferenceAdapter::capabilities() const {
   c.block_size_4096 = true;
   c.process_faults = true;
   c.restart = true;
+  c.management_query = !ctl_.empty();
   c.backings = {Backing::kFileio, Backing::kBlock, Backing::kRamdisk, Backing::kNull};
   return c;
 }
@@ -99,6 +101,22 @@ Capabilities ReferenceAdapter::capabilities() const {
 std::string ReferenceAdapter::version() const {
   const auto bin = options_.reftarget.empty() ? FindReftarget() : options_.reftarget;
   return bin.empty() ? "" : "reftarget (" + bin.string() + ")";
+}
+
+Status ReferenceAdapter::WaitForAdminSocket() {
+  const auto deadline = std::chrono::steady_clock::now() + kStartLimit;
+  while (!std::filesystem::exists(socket_)) {
+    if (!reftarget_->Alive()) {
+      return Status::Error("reftarget ended before opening its admin socket " + socket_.string() +
+                           " (" + reftarget_->DescribeState() + ")");
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::Error("reftarget did not open its admin socket " + socket_.string() +
+                           " within 15 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return Status::Ok();
 }
 
 Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
@@ -144,6 +162,13 @@ Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
     return Status::Error("reftarget did not listen on 127.0.0.1:" + std::to_string(port.value()) +
                          " within 15 s (" + state + "); log:\n" + tail);
   }
+  // reftarget opens its admin socket just after its portals: a live change right after
+  // Start would otherwise find no socket.
+  if (Status s = WaitForAdminSocket(); !s.ok()) {
+    const std::string tail = process::TailOfFile(log, 30);
+    Stop();
+    return Status::Error(s.message() + "; log:\n" + tail);
+  }
   RunningTarget t;
   t.portal = Portal{"127.0.0.1", port.value()};
   if (spec.ipv6_portal) t.ipv6_portal = Portal{"::1", port.value()};
@@ -174,6 +199,9 @@ Result<RunningTarget> ReferenceAdapter::Restart() {
     return Status::Error("restarted reftarget did not listen on 127.0.0.1:" + std::to_string(port) +
                          " within 15 s (" + reftarget_->DescribeState() + "); log:\n" +
                          process::TailOfFile(log_, 30));
+  }
+  if (Status s = WaitForAdminSocket(); !s.ok()) {
+    return Status::Error("restarted " + s.message() + "; log:\n" + process::TailOfFile(log_, 30));
   }
   running_.pid = reftarget_->pid();
   return running_;
@@ -226,6 +254,12 @@ Status ReferenceAdapter::ResizeLun(int lun_number, uint64_t new_size_bytes) {
     return s;
   }
   return luns_.ResizeLun(lun_number, new_size_bytes);
+}
+
+Result<std::chrono::milliseconds> ReferenceAdapter::QueryManagement(
+    std::chrono::milliseconds limit) {
+  if (Status s = CheckLive("query its management interface"); !s.ok()) return s;
+  return luns_.QuerySessions(limit);
 }
 
 }  // namespace harness::adapters

@@ -60,6 +60,8 @@ class ReferenceAdapter : public TargetAdapter {
   // Relaunches reftarget with the argv Start used (same saveconfig.json, admin socket and
   // port); the backing files are not touched.
   Result<RunningTarget> Restart() override;
+  // Runs `reftarget-ctl sessions detail` through the admin socket.
+  Result<std::chrono::milliseconds> QueryManagement(std::chrono::milliseconds limit) override;
   std::string version() const override;
 
   // The reftarget-ctl binary the adapter uses ("" when none was found: no live changes).
@@ -70,6 +72,8 @@ class ReferenceAdapter : public TargetAdapter {
  private:
   // Returns the failure for a live change when reftarget-ctl is missing or nothing runs.
   Status CheckLive(const std::string& what) const;
+  // Waits (within the start limit) until reftarget has created its admin socket.
+  Status WaitForAdminSocket();
 
   ReferenceOptions options_;
   std::filesystem::path ctl_;

@@ -81,6 +81,9 @@ TEST(ReferenceAdapterTest, LiveLunChangesThroughReftargetCtl) {
   ASSERT_TRUE(started.ok()) << started.error();
   const RunningTarget& t = started.value();
   EXPECT_TRUE(std::filesystem::exists(adapter.admin_socket())) << adapter.admin_socket();
+  EXPECT_TRUE(adapter.capabilities().management_query);
+  auto queried = adapter.QueryManagement(std::chrono::seconds(10));
+  EXPECT_TRUE(queried.ok()) << queried.error();
   Result<int> added = adapter.AddLun(MakeLunSpec("live1", Backing::kRamdisk, 8u << 20));
   ASSERT_TRUE(added.ok()) << added.error();
   EXPECT_EQ(added.value(), 1);
@@ -94,6 +97,7 @@ TEST(ReferenceAdapterTest, LiveLunChangesThroughReftargetCtl) {
   Status stopped = adapter.Stop();
   EXPECT_TRUE(stopped.ok()) << stopped.message();
   EXPECT_FALSE(std::filesystem::exists(adapter.admin_socket()));
+  EXPECT_FALSE(adapter.QueryManagement(std::chrono::seconds(10)).ok()) << "nothing runs";
   std::error_code ec;
   std::filesystem::remove_all(work, ec);
 }

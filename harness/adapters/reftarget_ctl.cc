@@ -111,9 +111,24 @@ void ReftargetLuns::Detach() {
 }
 
 Status ReftargetLuns::Run(const Argv& args) const {
+  return RunWithin(args, options_.limit).status();
+}
+
+Result<std::string> ReftargetLuns::RunWithin(const Argv& args,
+                                             std::chrono::milliseconds limit) const {
   Argv argv = {options_.program.string(), "--socket", options_.socket.string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunTool(options_.runner, argv, options_.limit, {}).status();
+  return RunTool(options_.runner, argv, limit, {});
+}
+
+Result<std::chrono::milliseconds> ReftargetLuns::QuerySessions(
+    std::chrono::milliseconds limit) const {
+  const auto begun = std::chrono::steady_clock::now();
+  if (Result<std::string> r = RunWithin({"sessions", "detail"}, limit); !r.ok()) {
+    return r.status();
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               begun);
 }
 
 Result<int> ReftargetLuns::AddLun(const LunSpec& lun) {
@@ -151,7 +166,8 @@ Status ReftargetLuns::RemoveLun(int lun_number) {
   if (Result<std::string> dir = BackstoreDir("lun.backing", lun.backing); !dir.ok()) {
     return dir.status();
   }
-  if (Status s = Run(Batch({DeleteLunArgs(exported_.spec().iqn, lun_number), DeleteBackstoreArgs(lun)}));
+  if (Status s =
+          Run(Batch({DeleteLunArgs(exported_.spec().iqn, lun_number), DeleteBackstoreArgs(lun)}));
       !s.ok()) {
     return s;
   }

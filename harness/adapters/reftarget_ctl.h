@@ -81,11 +81,16 @@ class ReftargetLuns {
   // the device's, which the harness does not change).
   Status ResizeLun(int lun_number, uint64_t new_size_bytes);
 
+  // Runs `reftarget-ctl sessions detail` (every session with its per-LUN counters) within
+  // `limit`; returns how long the answer took.
+  Result<std::chrono::milliseconds> QuerySessions(std::chrono::milliseconds limit) const;
+
   const TargetSpec& spec() const { return exported_.spec(); }
 
  private:
   // Runs `reftarget-ctl --socket SOCKET ARGS...`; the failure quotes the command and stderr.
   Status Run(const Argv& args) const;
+  Result<std::string> RunWithin(const Argv& args, std::chrono::milliseconds limit) const;
 
   CtlOptions options_;
   ExportedLuns exported_{"reference", "reftarget"};

@@ -106,8 +106,8 @@ TEST(ReftargetLunsTest, AddCreatesTheBackingTheStorageObjectAndTheLun) {
   bed.fake.calls.clear();
   ASSERT_TRUE(bed.luns.RemoveLun(2).ok());
   EXPECT_EQ(bed.fake.calls,
-            (std::vector<Argv>{Ctl({std::string("/iscsi/") + kIqn + "/tpg1/luns", "delete", "2", ";",
-                                    "/backstores/fileio", "delete", "hot0"})}));
+            (std::vector<Argv>{Ctl({std::string("/iscsi/") + kIqn + "/tpg1/luns", "delete", "2",
+                                    ";", "/backstores/fileio", "delete", "hot0"})}));
   EXPECT_FALSE(std::filesystem::exists(file));
   // The number is free again; a RAM disk needs no file.
   bed.fake.calls.clear();
@@ -155,6 +155,17 @@ TEST(ReftargetLunsTest, ResizeSendsTheNewSizeAndRemembersIt) {
   ASSERT_TRUE(bed.luns.RemoveLun(0).ok());
   ASSERT_EQ(bed.fake.calls.size(), 1u);
   EXPECT_EQ(bed.fake.calls[0].back(), "disk0");
+}
+
+TEST(ReftargetLunsTest, QuerySessionsAsksForTheDetailedListAndReportsAFailure) {
+  Bed bed;
+  Result<std::chrono::milliseconds> took = bed.luns.QuerySessions(std::chrono::seconds(2));
+  ASSERT_TRUE(took.ok()) << took.error();
+  EXPECT_EQ(bed.fake.calls, (std::vector<Argv>{Ctl({"sessions", "detail"})}));
+  bed.fake.answer = [](const Argv&) { return Exited(1, "admin socket: timed out"); };
+  took = bed.luns.QuerySessions(std::chrono::seconds(2));
+  ASSERT_FALSE(took.ok());
+  EXPECT_NE(took.error().find("admin socket: timed out"), std::string::npos) << took.error();
 }
 
 TEST(ReferenceAdapterLiveTest, CapabilitiesFollowTheCtlBinaryAndTheSocketFits) {

@@ -55,6 +55,10 @@ Result<RunningTarget> TargetAdapter::Restart() {
   return Status::Error(MissingCapability(*this, "restart the target on its configuration"));
 }
 
+Result<std::chrono::milliseconds> TargetAdapter::QueryManagement(std::chrono::milliseconds) {
+  return Status::Error(MissingCapability(*this, "query its management interface"));
+}
+
 std::string MissingCapability(const TargetAdapter& adapter, const std::string& what) {
   return "the " + adapter.name() + " adapter cannot " + what;
 }

@@ -3,6 +3,7 @@
 // the stated reason; they never branch on the adapter's name (DESIGN.md, STYLE.md).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -76,8 +77,9 @@ struct Capabilities {
   bool read_only_luns = false;
   bool removable_luns = false;
   bool block_size_4096 = false;
-  bool process_faults = false;  // the harness may SIGKILL/SIGSTOP the target process
-  bool restart = false;         // Restart() relaunches it on the same configuration
+  bool process_faults = false;    // the harness may SIGKILL/SIGSTOP the target process
+  bool restart = false;           // Restart() relaunches it on the same configuration
+  bool management_query = false;  // QueryManagement() asks its management interface
   std::set<Backing> backings;
 };
 
@@ -123,6 +125,12 @@ class TargetAdapter {
   // backing files and devices left as they are (a restart after a crash, TEST-PLAN T39).
   // Returns the target as it now runs (a new pid). Default: "<adapter> cannot restart".
   virtual Result<RunningTarget> Restart();
+  // Asks the running target's management interface a read-only question that needs its live
+  // state (reftarget: `reftarget-ctl sessions`, which reads every session's counters; tgt:
+  // `tgtadm --op show`, answered by tgtd's event loop), giving up after `limit`. Returns how
+  // long the answer took: a target whose management waits on a stalled backstore cannot be
+  // administered while a fault lasts (issue 5's oracle). Default: "<adapter> cannot ...".
+  virtual Result<std::chrono::milliseconds> QueryManagement(std::chrono::milliseconds limit);
   // Returns the target software's version, if known.
   virtual std::string version() const { return ""; }
 };

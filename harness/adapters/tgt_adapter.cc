@@ -11,7 +11,6 @@
 namespace harness::adapters {
 namespace {
 
-constexpr auto kTgtadmLimit = std::chrono::seconds(30);
 constexpr auto kStartLimit = std::chrono::seconds(10);
 // tgtd keeps the control port in a `short int` (tgtd.c), so it must stay below 32768.
 constexpr int kMinControlPort = 10000;
@@ -132,6 +131,7 @@ Capabilities TgtAdapter::capabilities() const {
   c.block_size_4096 = true;
   c.process_faults = true;
   c.restart = true;
+  c.management_query = true;
   c.backings = {Backing::kFileio, Backing::kBlock, Backing::kRamdisk, Backing::kNull};
   return c;
 }
@@ -145,11 +145,11 @@ std::string TgtAdapter::version() const {
   return v.empty() ? "" : "tgt " + v;
 }
 
-Status TgtAdapter::Tgtadm(const std::vector<std::string>& args) {
+Status TgtAdapter::Tgtadm(const std::vector<std::string>& args, std::chrono::milliseconds limit) {
   std::vector<std::string> argv = {options_.tgtadm, "-C", std::to_string(control_port_)};
   argv.insert(argv.end(), args.begin(), args.end());
   process::RunOptions o;
-  o.limit = kTgtadmLimit;
+  o.limit = limit;
   // posix_spawn, not fork: tgtadm runs while the hotplug suite measures I/O (spawn_run.h).
   process::RunResult r = process::SpawnRun(argv, o);
   if (r.exited_ok()) return Status::Ok();
@@ -365,6 +365,16 @@ Status TgtAdapter::Stop() {
     std::filesystem::remove(ram_files_->dir(), ec);
   }
   return Status::Ok();
+}
+
+Result<std::chrono::milliseconds> TgtAdapter::QueryManagement(std::chrono::milliseconds limit) {
+  if (!tgtd_) return Status::Error("tgt adapter: not started");
+  const auto begun = std::chrono::steady_clock::now();
+  if (Status s = Tgtadm(Lld({"--mode", "target", "--op", "show"}), limit); !s.ok()) {
+    return s;
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               begun);
 }
 
 }  // namespace harness::adapters

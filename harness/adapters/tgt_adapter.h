@@ -49,11 +49,15 @@ class TgtAdapter : public TargetAdapter {
   // LUNs (as they are now, live changes included) and its ACLs with tgtadm; the backing
   // files are neither recreated nor truncated.
   Result<RunningTarget> Restart() override;
+  // Runs `tgtadm --op show` (targets, LUNs and I_T nexuses), answered by tgtd's event loop.
+  Result<std::chrono::milliseconds> QueryManagement(std::chrono::milliseconds limit) override;
   std::string version() const override;
 
  private:
-  // Runs `tgtadm -C <control port> ARGS`; the error names the command and its output.
-  Status Tgtadm(const std::vector<std::string>& args);
+  // Runs `tgtadm -C <control port> ARGS` within `limit`; the error names the command and its
+  // output.
+  Status Tgtadm(const std::vector<std::string>& args,
+                std::chrono::milliseconds limit = kTgtadmLimit);
   // Creates the backing for `lun` and returns the path tgt should open.
   Result<std::string> PrepareBacking(const LunSpec& lun);
   // Removes what PrepareBacking created for `lun` (nothing if lun.path was given).
@@ -75,6 +79,7 @@ class TgtAdapter : public TargetAdapter {
   RunningTarget running_;
   int port_ = 0;
   static constexpr int kTid = 1;
+  static constexpr std::chrono::milliseconds kTgtadmLimit{30'000};
 };
 
 }  // namespace harness::adapters

@@ -51,6 +51,8 @@ TEST(TgtAdapterTest, StartsExportsAddsRemovesAndStops) {
   EXPECT_TRUE(Inquiry(t, 3).exited_ok());
   EXPECT_TRUE(adapter.RemoveLun(3).ok());
   EXPECT_FALSE(Inquiry(t, 3).exited_ok()) << "LUN 3 still answers after removal";
+  auto queried = adapter.QueryManagement(std::chrono::seconds(10));
+  EXPECT_TRUE(queried.ok()) << queried.error();
 
   EXPECT_TRUE(adapter.Stop().ok());
   EXPECT_FALSE(std::filesystem::exists(work / "backing" / "file0.img"));

@@ -214,6 +214,29 @@ const std::vector<FaultKind>& FaultKinds() {
     }
     {
       FaultKind f;
+      f.name = "isolation.Network.HeaderBitFlip";
+      f.family = "Network";
+      f.clause =
+          "RFC 7143 §7.8: one bit of a SCSI Command's CDB flipped on the RAMDISK LUN's "
+          "connection (HeaderDigest=CRC32C): the digest error ends the connection, the "
+          "changed command never runs, the session is reinstated, no other session notices";
+      f.faulty = {kNetLun};
+      // CDB byte 0: READ(10) 28h would run as 38h, WRITE(10) 2Ah as 3Ah.
+      f.inject = NetRule({{"dir", "up"},
+                          {"action", "flip"},
+                          {"pdu_byte", 32},
+                          {"opcode", 0x01},
+                          {"mask", 0x10},
+                          {"count", 1}},
+                         0);
+      f.clear = ClearNet;
+      f.rule.connection_loss_expected = true;
+      f.rule.timeouts_allowed = true;  // commands in flight when the connection ended
+      f.needs_net = true;
+      k.push_back(f);
+    }
+    {
+      FaultKind f;
       f.name = "isolation.Network.SplitPdus";
       f.family = "Network";
       f.clause =

@@ -177,6 +177,29 @@ void ProbeRecovery(IsolationContext& ctx, const IsoLun& lun, reports::ResultBuil
               std::to_string(kRecoveryLimit.count()) + " ms of the fault's clearing: " + last);
 }
 
+// Issue 5: the target stays manageable while one backstore fails (LIO's configfs and
+// targetcli block behind a stalled backstore).
+void ProbeManagement(IsolationContext& ctx, reports::ResultBuilder& record) {
+  if (!ctx.adapter->capabilities().management_query) {
+    record.Note(adapters::MissingCapability(*ctx.adapter, "query its management interface") +
+                ": not measured during the fault");
+    return;
+  }
+  // Past the threshold the answer fails either way; waiting longer tells how late it came.
+  const milliseconds limit = 5 * ctx.config.thresholds.max_management;
+  auto took = ctx.adapter->QueryManagement(limit);
+  if (!took.ok()) {
+    record.Fail("the management interface during the fault: " + took.error());
+    return;
+  }
+  record.Metric("management_during_fault_ms", static_cast<double>(took.value().count()));
+  if (auto why = JudgeWithin("the management interface during the fault", took.value(),
+                             ctx.config.thresholds.max_management);
+      !why.empty()) {
+    record.Fail(why);
+  }
+}
+
 }  // namespace
 
 reports::TestResult RunFaultScenario(IsolationContext& ctx, const FaultKind& kind) {
@@ -207,6 +230,7 @@ reports::TestResult RunFaultScenario(IsolationContext& ctx, const FaultKind& kin
       record.Fail(why);
     }
   }
+  ProbeManagement(ctx, record);
   const IsoLun& victim = ctx.luns[kind.faulty.front()];
   if (kind.probe_tmf) ProbeTaskManagement(ctx, victim, record);
   if (kind.probe_flush) ProbeFlush(ctx, victim, record, "during the fault");

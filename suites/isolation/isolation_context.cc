@@ -127,6 +127,9 @@ Status IsolationContext::StartGenerators() {
   for (size_t i = 0; i < kLunCount; ++i) {
     loadgen::LoadConfig c;
     c.portal = i == kNetLun && net ? net->portal() : target.portal.ToString();
+    // The network kinds' session carries header digests, so that a flipped header bit is
+    // caught (RFC 7143 §7.8) rather than executed.
+    if (i == kNetLun) c.header_digest = iscsi::HeaderDigest::kCrc32c;
     c.target = target.iqn;
     c.initiator = env.initiator_prefix + ":isolation-load-" + luns[i].spec.name;
     c.luns = {luns[i].number};

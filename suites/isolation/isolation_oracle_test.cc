@@ -144,6 +144,7 @@ TEST(IsolationOracleTest, ProfilesAndThresholds) {
   EXPECT_DOUBLE_EQ(quick.thresholds.max_p99_ratio, 2.0);
   EXPECT_EQ(quick.thresholds.max_tmf, std::chrono::milliseconds(2000));
   EXPECT_EQ(quick.thresholds.max_login, std::chrono::milliseconds(2000));
+  EXPECT_EQ(quick.thresholds.max_management, std::chrono::milliseconds(2000));
 }
 
 // Every kind's result must be a valid report entry (report.json refuses a clause over 256
