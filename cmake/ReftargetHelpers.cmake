@@ -4,6 +4,13 @@ function(reftarget_add_test name)
   cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
+  # A test file's own code (assertions, fixtures) gains nothing from -O3, and GoogleTest's
+  # templates made the test files most of the build: at -O1 they compile about 30% faster
+  # (measured with g++ 12 on sbc_test.cc and report_io_test.cc). The code under test lives in
+  # the libraries, which keep the build type's optimisation.
+  if(CMAKE_BUILD_TYPE STREQUAL "Release")
+    target_compile_options(${name} PRIVATE -O1)
+  endif()
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
