@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "harness/drivers/fio_job.h"
 #include "suites/target/support/subprocess.h"
 
 #ifndef ITEST_DEFAULT_FIO
@@ -29,15 +30,6 @@ std::string FindFioWithLibiscsi(std::string* reason) {
   return fio;
 }
 
-std::string EscapeFioFilename(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == ':') out.push_back('\\');
-    out.push_back(c);
-  }
-  return out;
-}
-
 FioVerifyResult RunFioVerify(const FioVerifyJob& job) {
   FioVerifyResult result;
   const std::string job_path = job.workdir + "/verify.fio";
@@ -46,7 +38,7 @@ FioVerifyResult RunFioVerify(const FioVerifyJob& job) {
     out << "[global]\n"
         << "ioengine=libiscsi\n"
         << "initiator=" << job.initiator << "\n"
-        << "filename=" << EscapeFioFilename(job.url) << "\n"
+        << "filename=" << harness::drivers::EscapeFioFilename(job.url) << "\n"
         << "bs=" << job.block_size << "\n"
         << "iodepth=" << job.iodepth << "\n"
         << "size=" << job.size << "\n"

@@ -41,7 +41,4 @@ struct FioVerifyResult {
 // block (fio's verify=crc32c, verify_fatal=1).
 FioVerifyResult RunFioVerify(const FioVerifyJob& job);
 
-// Returns `text` with every ':' escaped as "\:" (fio splits filenames at ':').
-std::string EscapeFioFilename(const std::string& text);
-
 }  // namespace itest
