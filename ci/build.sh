@@ -7,6 +7,8 @@ cd "$repo_root"
 # ccache (installed by ci/install-deps.sh) makes repeated CI runs on one machine cheap; a
 # cold cache costs nothing extra.
 launcher=()
+# Relative to the checkout, so that a clone in another folder reuses the cache.
+export CCACHE_BASEDIR="$repo_root" CCACHE_NOHASHDIR=true
 if command -v ccache >/dev/null 2>&1; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 fi
