@@ -6,12 +6,12 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
-#include <thread>
 
 #include "harness/adapters/lio_commands.h"
 #include "harness/net/tcp_util.h"
 #include "harness/process/find_tool.h"
 #include "harness/process/spawn_run.h"
+#include "harness/process/wait_ready.h"
 
 namespace harness::adapters {
 namespace {
@@ -104,19 +104,10 @@ std::string ReferenceAdapter::version() const {
 }
 
 Status ReferenceAdapter::WaitForAdminSocket() {
-  const auto deadline = std::chrono::steady_clock::now() + kStartLimit;
-  while (!std::filesystem::exists(socket_)) {
-    if (!reftarget_->Alive()) {
-      return Status::Error("reftarget ended before opening its admin socket " + socket_.string() +
-                           " (" + reftarget_->DescribeState() + ")");
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      return Status::Error("reftarget did not open its admin socket " + socket_.string() +
-                           " within 15 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return Status::Ok();
+  return process::WaitUntilReady(
+      "reftarget", *reftarget_, [this] { return std::filesystem::exists(socket_); },
+      "opening its admin socket " + socket_.string(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(kStartLimit), log_);
 }
 
 Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
@@ -164,10 +155,10 @@ Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
   }
   // reftarget opens its admin socket just after its portals: a live change right after
   // Start would otherwise find no socket.
+  log_ = log;
   if (Status s = WaitForAdminSocket(); !s.ok()) {
-    const std::string tail = process::TailOfFile(log, 30);
     Stop();
-    return Status::Error(s.message() + "; log:\n" + tail);
+    return s;
   }
   RunningTarget t;
   t.portal = Portal{"127.0.0.1", port.value()};
@@ -178,7 +169,6 @@ Result<RunningTarget> ReferenceAdapter::Start(const TargetSpec& spec_in) {
   t.log = log;
   t.pid = reftarget_->pid();
   argv_ = argv;
-  log_ = log;
   running_ = t;
   return t;
 }
@@ -200,9 +190,7 @@ Result<RunningTarget> ReferenceAdapter::Restart() {
                          " within 15 s (" + reftarget_->DescribeState() + "); log:\n" +
                          process::TailOfFile(log_, 30));
   }
-  if (Status s = WaitForAdminSocket(); !s.ok()) {
-    return Status::Error("restarted " + s.message() + "; log:\n" + process::TailOfFile(log_, 30));
-  }
+  if (Status s = WaitForAdminSocket(); !s.ok()) return Status::Error("restarted " + s.message());
   running_.pid = reftarget_->pid();
   return running_;
 }

@@ -72,7 +72,7 @@ class ReferenceAdapter : public TargetAdapter {
  private:
   // Returns the failure for a live change when reftarget-ctl is missing or nothing runs.
   Status CheckLive(const std::string& what) const;
-  // Waits (within the start limit) until reftarget has created its admin socket.
+  // Waits (within the start limit) until reftarget has created its admin socket; uses log_.
   Status WaitForAdminSocket();
 
   ReferenceOptions options_;

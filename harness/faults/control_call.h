@@ -3,13 +3,10 @@
 #pragma once
 
 #include <chrono>
-#include <filesystem>
-#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "harness/common/status.h"
-#include "harness/process/child_process.h"
 
 namespace harness::faults {
 
@@ -23,16 +20,5 @@ Result<nlohmann::json> ControlRequest(const std::string& tool, const std::string
 // Sends {"cmd": "add"} with `rule`'s fields to `tool` and returns the new rule's id.
 Result<int> ControlAddRule(const std::string& tool, const std::string& socket_path,
                            const nlohmann::json& rule, std::chrono::milliseconds limit);
-
-// Polls `ready` until it returns true, `tool` (the process `process`) exits, or `limit`
-// passes. The failure says "`tool` exited (...) before `waiting_for`" or "`tool` did not
-// finish `waiting_for` within N ms", with the tail of its log `log`.
-Status WaitUntilReady(const std::string& tool, process::BackgroundProcess& process,
-                      const std::function<bool()>& ready, const std::string& waiting_for,
-                      std::chrono::milliseconds limit, const std::filesystem::path& log);
-
-// Returns "; its log ends:\n" and the last lines of a tool's log `log` ("" if empty), for
-// a failure message.
-std::string ToolLogTail(const std::filesystem::path& log);
 
 }  // namespace harness::faults

@@ -9,6 +9,7 @@
 #include "harness/faults/control_call.h"
 #include "harness/process/find_tool.h"
 #include "harness/process/spawn_run.h"
+#include "harness/process/wait_ready.h"
 
 namespace harness::faults {
 namespace {
@@ -70,7 +71,7 @@ Result<std::unique_ptr<FaultfsDaemon>> FaultfsDaemon::Start(FaultfsOptions optio
       options.log);
   if (!started.ok()) return Status::Error("starting faultfs: " + started.error());
   d->process_ = std::move(started).value();
-  Status ready = WaitUntilReady(
+  Status ready = process::WaitUntilReady(
       "faultfs", *d->process_,
       [&] {
         return IsMountPoint(options.mount) && ::access(options.control.c_str(), F_OK) == 0 &&

@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
-
 #include "harness/faults/control_call.h"
 #include "harness/process/find_tool.h"
+#include "harness/process/wait_ready.h"
 
 namespace harness::faults {
 namespace {
@@ -36,7 +36,7 @@ Result<std::unique_ptr<NetfaultProxy>> NetfaultProxy::Start(NetfaultOptions opti
       options.log);
   if (!started.ok()) return Status::Error("starting netfault: " + started.error());
   p->process_ = std::move(started).value();
-  Status ready = WaitUntilReady(
+  Status ready = process::WaitUntilReady(
       "netfault", *p->process_,
       [&] {
         if (::access(options.control.c_str(), F_OK) != 0) return false;
@@ -80,7 +80,7 @@ Status NetfaultProxy::Stop() {
   const std::string how = process_->Stop(kStopGrace);
   process_.reset();
   if (how != "exit 0" && how.rfind("signal 15", 0) != 0) {
-    return Status::Error("netfault ended with " + how + ToolLogTail(options_.log));
+    return Status::Error("netfault ended with " + how + process::ToolLogTail(options_.log));
   }
   return Status::Ok();
 }
